@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# rootxdp - the only build file.  Everything lands in $(O)/ (default build/).
+#   make            build everything (no root, no network)
+#   make test       install missing packages, build, run every test
+#   make run        install missing packages, build, demo in its own netns
+#   make bench      benchmarks beside NSD and Knot (never part of test)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make help       this list;  V=1 shows the commands
+CC        ?= cc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+O         ?= build
+PREFIX    ?= /usr/local
+PKGS      := libbpf libelf zlib ldns
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lldns)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
+           -D_GNU_SOURCE -DRX_VERSION='"$(VERSION)"' \
+           -Ibpf -Icommon -Iloader -Izone-compiler -Ifallback -I$(O) $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lcrypto -lpthread
+BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+              -MMD -MP -Ibpf -idirafter /usr/include/$(MULTIARCH)
+
+ifneq ($(V),1)
+Q := @
+msg = @printf '  %-9s %s\n' '$(1)' '$(2)';
+MAKEFLAGS += --no-print-directory
+endif
+
+# Each program is <dir>/main.c plus the rest of <dir>/*.c (its library),
+# plus common/.  Unit tests tests/unit/test_<lib>_*.c link common and the
+# library they name: zc (zone-compiler), ld (loader), fb (fallback).
+COMMON_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard common/*.c))
+ZC_LIB   := $(patsubst %.c,$(O)/%.o,$(filter-out zone-compiler/main.c,$(wildcard zone-compiler/*.c)))
+LD_LIB   := $(patsubst %.c,$(O)/%.o,$(filter-out loader/main.c,$(wildcard loader/*.c)))
+FB_LIB   := $(patsubst %.c,$(O)/%.o,$(filter-out fallback/main.c,$(wildcard fallback/*.c)))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
+SKEL     := $(O)/rootxdp.skel.h
+
+BINS := $(O)/rootxdp-compile $(O)/rootxdp $(O)/rootxdpd
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+XDP_TEST_SRCS := $(wildcard tests/xdp/*.c)
+XDP_TEST := $(if $(XDP_TEST_SRCS),$(O)/tests/xdp/test_xdp)
+
+.PHONY: all deps test run bench fuzz install uninstall clean help check-tools
+all: $(BINS) $(BPF_OBJS)
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+deps:
+	$(Q)scripts/deps.sh
+
+check-tools:
+	$(Q)scripts/check-tools.sh
+
+# ---- BPF ----
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(O)/bpf/rootxdp.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name rootxdp > $@.tmp && mv $@.tmp $@
+
+# ---- userspace ----
+$(O)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+
+# Everything that may include the skeleton waits for it.
+$(LD_LIB) $(O)/loader/main.o $(patsubst %.c,$(O)/%.o,$(XDP_TEST_SRCS)) \
+	$(patsubst tests/unit/%.c,$(O)/tests/unit/%.o,$(wildcard tests/unit/test_ld_*.c)): $(SKEL)
+
+$(O)/rootxdp-compile: $(O)/zone-compiler/main.o $(ZC_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/rootxdp: $(O)/loader/main.o $(LD_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/rootxdpd: $(O)/fallback/main.o $(FB_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- tests ----
+$(O)/tests/unit/test_zc_%: $(O)/tests/unit/test_zc_%.o $(ZC_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(O)/tests/unit/test_ld_%: $(O)/tests/unit/test_ld_%.o $(LD_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(O)/tests/unit/test_fb_%: $(O)/tests/unit/test_fb_%.o $(FB_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(O)/tests/unit/test_common_%: $(O)/tests/unit/test_common_%.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(O)/tests/xdp/test_xdp: $(patsubst %.c,$(O)/%.o,$(XDP_TEST_SRCS)) $(LD_LIB) $(FB_LIB) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+TEST_BINS := $(UNIT_TESTS) $(XDP_TEST)
+
+test: deps
+	$(Q)$(MAKE) all $(TEST_BINS)
+	$(Q)O=$(O) tests/run.sh
+
+run: deps
+	$(Q)$(MAKE) all
+	$(Q)O=$(O) scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) all
+	$(Q)O=$(O) scripts/bench.sh
+
+# ---- install ----
+install: all
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) O=$(O) scripts/install.sh install
+uninstall:
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) O=$(O) scripts/install.sh uninstall
+
+clean:
+	$(call msg,CLEAN,$(O))
+	$(Q)rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+.DELETE_ON_ERROR:
+.SECONDARY:

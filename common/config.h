@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * config.h - /etc/rootxdp/rootxdp.conf, shared by rootxdp and rootxdpd.
+ * Format: "key = value" lines, '#' starts a comment, unknown keys are an
+ * error (a typo must not silently fall back to a default).  Every key is
+ * documented in docs/man/rootxdp.conf.5 and dist/rootxdp.conf.
+ */
+#ifndef RX_CONFIG_H
+#define RX_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <limits.h>
+#include <net/if.h>
+
+#define RX_CONF_DEFAULT	"/etc/rootxdp/rootxdp.conf"
+#define RX_CONF_LIST_MAX 16
+
+enum rx_xdp_mode { RX_MODE_AUTO, RX_MODE_NATIVE, RX_MODE_GENERIC };
+
+struct rx_config {
+	char path[PATH_MAX];			/* file read, "" if defaults only */
+	/* loader */
+	char interfaces[RX_CONF_LIST_MAX][IF_NAMESIZE];
+	int ninterfaces;
+	enum rx_xdp_mode xdp_mode;
+	char pin_root[PATH_MAX];		/* /sys/fs/bpf/rootxdp */
+	/* shared */
+	char image[PATH_MAX];			/* /var/lib/rootxdp/root.img */
+	char state_dir[PATH_MAX];		/* /var/lib/rootxdp */
+	char run_dir[PATH_MAX];			/* /run/rootxdp: pid, stats */
+	char identity[65];			/* default: hostname */
+	bool nsid;				/* default yes */
+	char version[65];			/* "" = hidden (REFUSED) */
+	unsigned max_udp_payload;		/* 512..4096, default 1232 */
+	/* daemon */
+	char listen[RX_CONF_LIST_MAX][64];	/* addresses; default 0.0.0.0 and :: */
+	int nlisten;
+	unsigned port;				/* 53 */
+	unsigned workers;			/* 0 = one per core */
+	unsigned tcp_idle_timeout_ms;		/* 10000 */
+	unsigned tcp_max_clients;		/* 1000 connections in total */
+	unsigned tcp_max_per_client;		/* 10 per source address */
+	char axfr_allow[RX_CONF_LIST_MAX][64];	/* prefixes, default none */
+	int naxfr_allow;
+	bool minimal_any;			/* RFC 8482 over UDP, default yes */
+	char user[64];				/* drop privileges to, "" = stay */
+	/* refresh */
+	char zone_source[1024];			/* file path, http(s) URL, axfr://host[:port] */
+	char trust_anchor[PATH_MAX];		/* /usr/share/dns/root.key, "" = none */
+	bool require_zonemd;			/* default yes */
+	unsigned sig_expire_margin_s;		/* 7 days */
+};
+
+void rx_config_defaults(struct rx_config *c);
+/* Load path over the defaults.  If must_exist is false and the file is
+ * absent, the defaults stand.  Returns 0, or -1 with one line in err
+ * ("FILE:LINE: what is wrong"). */
+int rx_config_load(struct rx_config *c, const char *path, bool must_exist,
+		   char *err, size_t errlen);
+/* Print every key with its current value, as a config file. */
+void rx_config_dump(const struct rx_config *c, FILE *f);
+
+#endif
