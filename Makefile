@@ -43,7 +43,10 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
 SKEL     := $(O)/rootxdp.skel.h
 
-BINS := $(O)/rootxdp-compile $(O)/rootxdp $(O)/rootxdpd
+# A program is built once its main.c exists (the tree grows part by part).
+BINS := $(if $(wildcard zone-compiler/main.c),$(O)/rootxdp-compile) \
+        $(if $(wildcard loader/main.c),$(O)/rootxdp) \
+        $(if $(wildcard fallback/main.c),$(O)/rootxdpd)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 XDP_TEST_SRCS := $(wildcard tests/xdp/*.c)
 XDP_TEST := $(if $(XDP_TEST_SRCS),$(O)/tests/xdp/test_xdp)
@@ -117,7 +120,8 @@ run: deps
 	$(Q)$(MAKE) all
 	$(Q)O=$(O) scripts/demo.sh
 
-bench: deps
+bench:
+	$(Q)scripts/deps.sh bench
 	$(Q)$(MAKE) all
 	$(Q)O=$(O) scripts/bench.sh
 
