@@ -146,7 +146,7 @@ enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 /* X-macro: name used by `rootxdp stats`, and the enum.  Order is ABI for
  * the pinned map only within one build; stats print names, never numbers. */
 #define RX_STATS(X)							\
-	X(RX_ST_PACKETS,	"packets")	/* UDP/53 frames seen */	\
+	X(RX_ST_PACKETS,	"packets")	/* frames seen: = answered + passes + drops */	\
 	X(RX_ST_IPV4,		"ipv4")						\
 	X(RX_ST_IPV6,		"ipv6")						\
 	X(RX_ST_VLAN,		"vlan")						\

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * attach.h - put the programs on interfaces and take them off again.
+ *
+ * XDP goes on through a bpf_link (native, or generic when the driver has
+ * no native XDP and the mode is auto), pinned at PINROOT/link-xdp-IFNAME:
+ * the link lives as long as the pin.  TC goes on as a cls_bpf filter
+ * (direct action) at clsact ingress with a fixed handle and priority: on
+ * Debian's 6.1 a TC filter is not a link, so the state file records it.
+ * Both programs are pinned once (PINROOT/prog-xdp, prog-tc) and shared by
+ * every interface, with one set of maps.
+ */
+#ifndef RX_ATTACH_H
+#define RX_ATTACH_H
+
+#include <stdbool.h>
+#include "config.h"
+#include "zone_maps.h"
+
+/* Our TC filter: "rx" twice.  Priority below the range tc allocates by
+ * itself (0xc000 down), so it runs before filters added without one. */
+#define RX_TC_HANDLE	0x7278
+#define RX_TC_PRIO	0x7278
+
+/* Programs and maps, either freshly loaded and pinned or from the pins. */
+struct rx_progs {
+	int xdp_fd, tc_fd;
+	bool fresh;		/* loaded (and pinned) by this process */
+	struct rx_maps maps;
+	void *skel;		/* struct rootxdp *, when fresh */
+};
+
+/* Load the skeleton with every map pinned under pin_root (an existing pin
+ * is reused by libbpf), pin the programs; or reuse pinned programs. */
+int rx_progs_get(const char *pin_root, struct rx_progs *p);
+void rx_progs_put(struct rx_progs *p);
+
+/* Remove every pin rootxdp made under pin_root, then the directory. */
+int rx_pins_remove(const char *pin_root);
+
+#endif

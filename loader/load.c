@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * load.c - `rootxdp load` (swap a new image into the live maps) and
+ * `rootxdp reload` (SIGHUP to rootxdpd).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "cmd.h"
+#include "image.h"
+#include "log.h"
+#include "rootxdp.h"
+#include "zone_maps.h"
+
+static const char load_usage[] =
+	"usage: rootxdp load [--force] [--config FILE] [--pin-root DIR] [-v] [IMAGE]\n"
+	"Swap IMAGE (default: 'image' in the config) into the live maps, atomically:\n"
+	"every query is answered from the old zone or the new one, never a mix.\n"
+	"An image whose serial is not newer than the live one (RFC 1982) is refused.\n"
+	"A refused or bad image leaves the live zone serving.\n"
+	"  -f, --force        load even if the serial is not newer (going back)\n"
+	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
+	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
+	"  -v, --verbose      more detail\n";
+
+/* Open the pinned maps, or say "not attached" in one line. */
+int rx_open_pinned(const char *pin_root, struct rx_maps *m)
+{
+	char e[256] = "";
+	int err;
+
+	if (access(pin_root, F_OK) || !rx_pin_exists(pin_root, "rx_ctl")) {
+		rx_err("not attached (no pins under %s): run rootxdp attach first", pin_root);
+		return -ENOENT;
+	}
+	err = rx_maps_from_pins(pin_root, m, e, sizeof(e));
+	if (err) {
+		rx_err("cannot open the maps pinned under %s: %s" RX_HINT_FMT, pin_root,
+		       e[0] ? e : rx_strerr(err), RX_HINT_ARGS(err));
+		return err < 0 ? err : -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "pin-root", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *conf = NULL, *pin_arg = NULL, *image;
+	char pin_root[PATH_MAX], e[512] = "";
+	struct rx_maps m;
+	struct rx_image img;
+	struct rx_meta live;
+	struct rx_config c;
+	struct rx_cfg cfg;
+	bool force = false, have_live;
+	int o, err, lock, rc = RX_EXIT_FAIL;
+	__u32 key = 0;
+	unsigned mtu;
+
+	while ((o = getopt_long(argc, argv, "fc:p:vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': force = true; break;
+		case 'c': conf = optarg; break;
+		case 'p': pin_arg = optarg; break;
+		case 'v': rx_verbose_set(rx_verbose + 1); break;
+		case 'h': fputs(load_usage, stdout); return RX_EXIT_OK;
+		default: fputs(load_usage, stderr); return RX_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fputs(load_usage, stderr);
+		return RX_EXIT_USAGE;
+	}
+	if (rx_cli_config(&c, conf))
+		return RX_EXIT_FAIL;
+	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	image = optind < argc ? argv[optind] : c.image;
+
+	if (rx_open_pinned(pin_root, &m))
+		return RX_EXIT_FAIL;
+	lock = rx_lock(pin_root);
+	if (lock < 0) {
+		rx_err("cannot lock %s: %s", pin_root, rx_strerr(lock));
+		rx_maps_close(&m);
+		return RX_EXIT_FAIL;
+	}
+	have_live = rx_zone_live(&m, &live) == 0;
+
+	err = rx_image_open(image, &img, e, sizeof(e));
+	if (err) {
+		if (!e[0])
+			rx_fmt(e, sizeof(e), "%s: %s", image, rx_strerr(err));
+		if (have_live)
+			rx_err("refusing image: %s (still serving serial %u)", e, live.serial);
+		else
+			rx_err("refusing image: %s", e);
+		goto out;
+	}
+	if (have_live && !force && !rx_serial_newer(img.hdr->serial, live.serial)) {
+		if (img.hdr->serial == live.serial)
+			rx_err("refusing image %s: serial %u is the live one already "
+			       "(--force to load it anyway)", image, img.hdr->serial);
+		else
+			rx_err("refusing image %s: serial %u is older than the live %u (RFC 1982; "
+			       "--force to go back)", image, img.hdr->serial, live.serial);
+		goto close_img;
+	}
+
+	/* Keep the MTU attach computed; refresh identity, NSID, payload. */
+	memset(&cfg, 0, sizeof(cfg));
+	mtu = bpf_map_lookup_elem(m.cfg, &key, &cfg) == 0 && cfg.mtu ? cfg.mtu : 1500;
+	err = rx_cfg_write(&m, &c, mtu, e, sizeof(e));
+	if (err) {
+		rx_err("cannot write the configuration map: %s", e[0] ? e : rx_strerr(err));
+		goto close_img;
+	}
+	err = rx_zone_swap(&m, &img, e, sizeof(e));
+	if (err) {
+		if (have_live)
+			rx_err("cannot load image %s: %s (still serving serial %u)", image,
+			       e[0] ? e : rx_strerr(err), live.serial);
+		else
+			rx_err("cannot load image %s: %s" RX_HINT_FMT, image,
+			       e[0] ? e : rx_strerr(err), RX_HINT_ARGS(err));
+		goto close_img;
+	}
+	if (have_live)
+		printf("serving serial %u (was %u)\n", img.hdr->serial, live.serial);
+	else
+		printf("serving serial %u\n", img.hdr->serial);
+	rc = RX_EXIT_OK;
+close_img:
+	rx_image_close(&img);
+out:
+	close(lock);
+	rx_maps_close(&m);
+	return rc;
+}
+
+static const char reload_usage[] =
+	"usage: rootxdp reload [--config FILE]\n"
+	"Tell rootxdpd to read its image again (SIGHUP to the pid in\n"
+	"run-dir/rootxdpd.pid).\n";
+
+int cmd_reload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *conf = NULL;
+	struct rx_config c;
+	int o, pid, st;
+
+	while ((o = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': conf = optarg; break;
+		case 'v': rx_verbose_set(rx_verbose + 1); break;
+		case 'h': fputs(reload_usage, stdout); return RX_EXIT_OK;
+		default: fputs(reload_usage, stderr); return RX_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(reload_usage, stderr);
+		return RX_EXIT_USAGE;
+	}
+	if (rx_cli_config(&c, conf))
+		return RX_EXIT_FAIL;
+	st = rx_daemon_pid(&c, &pid);
+	if (st == 0) {
+		rx_err("rootxdpd is not running (no %s/rootxdpd.pid): start it with "
+		       "systemctl start rootxdpd", c.run_dir);
+		return RX_EXIT_FAIL;
+	}
+	if (st < 0) {
+		rx_err("rootxdpd is not running (stale %s/rootxdpd.pid, pid %d): start it with "
+		       "systemctl start rootxdpd", c.run_dir, pid);
+		return RX_EXIT_FAIL;
+	}
+	if (kill(pid, SIGHUP)) {
+		rx_err("cannot signal rootxdpd (pid %d): %s%s", pid, strerror(errno),
+		       errno == EPERM ? " (run as root)" : "");
+		return RX_EXIT_FAIL;
+	}
+	printf("rootxdpd (pid %d) told to reload\n", pid);
+	return RX_EXIT_OK;
+}
