@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * answer.c - the responder: query bytes + transport + client address ->
+ * response bytes.  No I/O and no global state, so it can be unit-tested
+ * and fuzzed.
+ *
+ * For every query the XDP/TC path answers, this follows the steps of
+ * docs/design.md "Answering a query" over the same precomputed bodies, so
+ * the bytes are the same.  What XDP passes up is answered here too: opcodes
+ * other than QUERY, compressed qnames, more than one additional RR, EDNS
+ * options with state (cookies, keepalive), trailing bytes, meta qtypes,
+ * ANY and RRSIG at the apex, AXFR/IXFR; and over TCP the whole body.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fb.h"
+
+struct query {
+	const uint8_t *m;
+	size_t len;
+	uint8_t f1, f2;			/* header bytes 2 and 3 */
+	uint8_t qname[RX_NAME_MAX + 1];	/* decompressed, case as sent */
+	unsigned qname_len;
+	uint16_t qtype, qclass;
+	/* EDNS */
+	bool edns, do_bit, nsid, cookie, keepalive;
+	uint16_t payload;
+	uint8_t version;
+	uint8_t ccookie[8];
+	const uint8_t *scookie;
+	size_t scookie_len;
+	/* TSIG (an unknown key to us: always BADKEY) */
+	bool tsig;
+	size_t tsig_name, tsig_rdata;	/* offsets in m */
+	uint16_t tsig_rdlen;
+	/* IXFR: the client's SOA serial from the authority section */
+	bool has_soa;
+	uint32_t soa_serial;
+};
+
+struct ctx {
+	const struct fb_conf *cf;
+	const struct fb_zone *z;
+	const struct fb_client *cl;
+	struct query *q;
+	struct fb_result *res;
+	uint8_t *out;
+	size_t cap;
+};
+
+/* ---------------------------------------------------------------- parse */
+
+/* Parse the (possibly compressed) name at off.  Each pointer must point
+ * before every byte of the name read so far, so decoding always ends.
+ * Writes the decompressed name to out (if not NULL) and returns the offset
+ * after the name as it sits in the message, or -1: FORMERR. */
+static long parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out,
+		       unsigned *outlen)
+{
+	size_t pos = off, limit = off;
+	long after = -1;
+	unsigned n = 0;
+
+	for (;;) {
+		uint8_t l;
+
+		if (pos >= len)
+			return -1;
+		l = m[pos];
+		if ((l & 0xc0) == 0xc0) {
+			size_t to;
+
+			if (pos + 1 >= len)
+				return -1;
+			to = ((size_t)(l & 0x3f) << 8) | m[pos + 1];
+			if (to >= limit)
+				return -1;
+			if (after < 0)
+				after = pos + 2;
+			pos = limit = to;
+			continue;
+		}
+		if (l & 0xc0)	/* 0x40, 0x80: reserved label types */
+			return -1;
+		if (n + l + 1 > RX_NAME_MAX)
+			return -1;
+		if (pos + 1 + l > len)
+			return -1;
+		if (out)
+			memcpy(out + n, m + pos, l + 1);
+		n += l + 1;
+		pos += l + 1;
+		if (!l)
+			break;
+	}
+	if (outlen)
+		*outlen = n;
+	return after >= 0 ? after : (long)pos;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The OPT RR's class, TTL and RDATA (RFC 6891 6.1.2, 6.1.3). */
+static int parse_opt(struct query *q, const struct fb_client *cl, uint16_t rclass,
+		     uint32_t ttl, const uint8_t *rd, uint16_t rdlen)
+{
+	size_t o = 0;
+
+	q->edns = true;
+	q->payload = rclass < 512 ? 512 : rclass;
+	q->version = (ttl >> 16) & 0xff;
+	q->do_bit = (ttl & 0x8000) != 0;
+	while (o < rdlen) {
+		uint16_t code, olen;
+
+		if (o + 4 > rdlen)
+			return -1;
+		code = rd16(rd + o);
+		olen = rd16(rd + o + 2);
+		o += 4;
+		if (o + olen > rdlen)
+			return -1;
+		switch (code) {
+		case FB_OPT_NSID:
+			/* design.md 6: an NSID option with no data asks for it */
+			if (olen == 0)
+				q->nsid = true;
+			break;
+		case FB_OPT_COOKIE:
+			/* RFC 7873 5.2.2: 8 bytes of client cookie, optionally
+			 * 8..32 bytes of server cookie; anything else FORMERR. */
+			if (olen < 8 || (olen > 8 && olen < 16) || olen > 40)
+				return -1;
+			if (!q->cookie) {
+				q->cookie = true;
+				memcpy(q->ccookie, rd + o, 8);
+				q->scookie = olen > 8 ? rd + o + 8 : NULL;
+				q->scookie_len = olen - 8;
+			}
+			break;
+		case FB_OPT_KEEPALIVE:
+			/* RFC 7828 3.2.1: over UDP ignored; over TCP the client
+			 * sends no timeout, a query carrying one is FORMERR. */
+			if (cl->transport == FB_TCP) {
+				if (olen != 0)
+					return -1;
+				q->keepalive = true;
+			}
+			break;
+		default:
+			/* padding and the rest: ignored (RFC 6891 6.1.2) */
+			break;
+		}
+		o += olen;
+	}
+	return 0;
+}
+
+/* Steps 4-7 of design.md; returns an rcode: 0 ok, FB_RC_FORMERR. */
+static int parse_query(struct query *q, const struct fb_client *cl)
+{
+	const uint8_t *m = q->m;
+	uint16_t qd = rd16(m + 4), an = rd16(m + 6), ns = rd16(m + 8), ar = rd16(m + 10);
+	long pos;
+	bool opt_seen = false;
+
+	if (qd != 1 || an != 0)
+		return FB_RC_FORMERR;
+	pos = parse_name(m, q->len, 12, q->qname, &q->qname_len);
+	if (pos < 0 || (size_t)pos + 4 > q->len)
+		return FB_RC_FORMERR;
+	q->qtype = rd16(m + pos);
+	q->qclass = rd16(m + pos + 2);
+	pos += 4;
+	/* design.md step 4: NSCOUNT != 0 is FORMERR; over TCP an IXFR
+	 * carries the client's SOA there (RFC 1995 3). */
+	if (ns != 0 && !(cl->transport == FB_TCP && q->qtype == FB_T_IXFR && ns == 1))
+		return FB_RC_FORMERR;
+	for (unsigned i = 0; i < (unsigned)ns + ar; i++) {
+		size_t start = pos;
+		uint8_t owner[RX_NAME_MAX + 1];
+		unsigned olen;
+		uint16_t type, rclass, rdlen;
+		uint32_t ttl;
+		size_t rd;
+
+		pos = parse_name(m, q->len, pos, owner, &olen);
+		if (pos < 0 || (size_t)pos + 10 > q->len)
+			return FB_RC_FORMERR;
+		type = rd16(m + pos);
+		rclass = rd16(m + pos + 2);
+		ttl = rd32(m + pos + 4);
+		rdlen = rd16(m + pos + 8);
+		rd = pos + 10;
+		if (rd + rdlen > q->len)
+			return FB_RC_FORMERR;
+		pos = rd + rdlen;
+		if (i < ns) {		/* the IXFR SOA */
+			long a, b;
+
+			if (type != FB_T_SOA)
+				return FB_RC_FORMERR;
+			a = parse_name(m, rd + rdlen, rd, NULL, NULL);
+			b = a < 0 ? -1 : parse_name(m, rd + rdlen, a, NULL, NULL);
+			if (b < 0 || (size_t)b + 20 != rd + rdlen)
+				return FB_RC_FORMERR;
+			q->has_soa = true;
+			q->soa_serial = rd32(m + b);
+			continue;
+		}
+		if (type == FB_T_OPT) {
+			/* RFC 6891 6.1.1: one OPT, owner the root */
+			if (opt_seen || olen != 1)
+				return FB_RC_FORMERR;
+			opt_seen = true;
+			if (parse_opt(q, cl, rclass, ttl, m + rd, rdlen))
+				return FB_RC_FORMERR;
+		} else if (type == FB_T_TSIG) {
+			/* RFC 8945 5.1: TSIG is the last RR */
+			if (i != (unsigned)ns + ar - 1)
+				return FB_RC_FORMERR;
+			q->tsig = true;
+			q->tsig_name = start;
+			q->tsig_rdata = rd;
+			q->tsig_rdlen = rdlen;
+		}
+		/* any other additional RR is ignored */
+	}
+	if ((size_t)pos != q->len)	/* trailing bytes */
+		return FB_RC_FORMERR;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- write */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* FORMERR (design.md): ID, opcode and RD echoed, QR=1, rcode 1, no RRs;
+ * never larger than the query.  NOTIMP for an opcode: ID, QR and the
+ * opcode only. */
+static size_t short_error(struct ctx *c, int rcode)
+{
+	const uint8_t *m = c->q->m;
+
+	memset(c->out, 0, 12);
+	c->out[0] = m[0];
+	c->out[1] = m[1];
+	c->out[2] = 0x80 | (m[2] & 0x78) | (rcode == FB_RC_FORMERR ? (m[2] & 0x01) : 0);
+	c->out[3] = rcode;
+	c->res->rcode = rcode;
+	c->res->kind = FB_K_ERROR;
+	return 12;
+}
+
+static size_t opt_size(const struct ctx *c)
+{
+	const struct query *q = c->q;
+	size_t n = 11;
+
+	if (!q->edns)
+		return 0;
+	if (q->nsid && c->cf->nsid && c->cf->ident_len)
+		n += 4 + c->cf->ident_len;
+	if (q->cookie)
+		n += 4 + 8 + 16;
+	if (q->keepalive)
+		n += 4 + 2;
+	return n;
+}
+
+/* design.md step 14, plus the options only rootxdpd handles. */
+static void write_opt(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, bool options)
+{
+	const struct query *q = c->q;
+	size_t start, rdpos;
+
+	if (!q->edns)
+		return;
+	start = w->len;
+	w->cap = c->cap;	/* room for the OPT was kept aside */
+	fb_wr_bytes(w, "\0\0\x29", 3);
+	fb_wr_u16(w, c->cf->max_payload);
+	fb_wr_u32(w, (uint32_t)ext_rcode << 24 | (q->do_bit ? 0x8000 : 0));
+	fb_wr_u16(w, 0);
+	rdpos = w->len;
+	if (options && q->nsid && c->cf->nsid && c->cf->ident_len) {
+		fb_wr_u16(w, FB_OPT_NSID);
+		fb_wr_u16(w, c->cf->ident_len);
+		fb_wr_bytes(w, c->cf->ident, c->cf->ident_len);
+		c->res->nsid = true;
+	}
+	if (options && q->cookie) {
+		uint8_t sc[16];
+
+		fb_cookie_server(c->cf->cookie_secret, q->ccookie, &c->cl->addr, c->cl->now, sc);
+		fb_wr_u16(w, FB_OPT_COOKIE);
+		fb_wr_u16(w, 24);
+		fb_wr_bytes(w, q->ccookie, 8);
+		fb_wr_bytes(w, sc, 16);
+	}
+	if (options && q->keepalive) {
+		unsigned t = c->cf->tcp_idle_timeout_ms / 100;
+
+		fb_wr_u16(w, FB_OPT_KEEPALIVE);
+		fb_wr_u16(w, 2);
+		fb_wr_u16(w, t > 0xffff ? 0xffff : t);
+	}
+	put16(w->buf + rdpos - 2, w->len - rdpos);
+	if (w->full)		/* cannot happen: opt_size() was reserved */
+		w->len = start;
+	else
+		put16(w->buf + 10, rd16(w->buf + 10) + 1);
+}
+
+/* Size limit for a UDP response (design.md step 12). */
+static size_t udp_limit(const struct ctx *c)
+{
+	size_t lim;
+
+	if (c->cl->transport == FB_TCP)
+		return c->cap;
+	if (!c->q->edns)
+		return 512;
+	lim = c->q->payload < c->cf->max_payload ? c->q->payload : c->cf->max_payload;
+	if (lim < 512)
+		lim = 512;
+	return lim < c->cap ? lim : c->cap;
+}
+
+/* Header and question; w->cap is left at the limit minus the OPT. */
+static void begin(struct ctx *c, struct fb_wr *w, bool aa, int rcode)
+{
+	const struct query *q = c->q;
+
+	fb_wr_init(w, c->out, c->cap);
+	w->buf[0] = q->m[0];
+	w->buf[1] = q->m[1];
+	w->buf[2] = 0x80 | (aa ? 0x04 : 0) | (q->f1 & 0x01);
+	w->buf[3] = (q->f2 & 0x10) | (rcode & 0x0f);
+	put16(w->buf + 4, 1);
+	put16(w->buf + 6, 0);
+	put16(w->buf + 8, 0);
+	put16(w->buf + 10, 0);
+	w->len = 12;
+	/* the question, as sent (0x20 case kept), decompressed */
+	fb_wr_name(w, q->qname, true);
+	fb_wr_u16(w, q->qtype);
+	fb_wr_u16(w, q->qclass);
+	w->cap = udp_limit(c) - opt_size(c);
+	c->res->rcode = rcode;
+}
+
+static size_t finish(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode)
+{
+	write_opt(c, w, ext_rcode, true);
+	c->res->tc = (w->buf[2] & 0x02) != 0;
+	return w->len;
+}
+
+/* An empty answer with rcode (REFUSED, NOTIMP, SERVFAIL, NOTAUTH...). */
+static size_t empty(struct ctx *c, int rcode, enum fb_kind kind)
+{
+	struct fb_wr w;
+
+	begin(c, &w, false, rcode);
+	c->res->kind = kind;
+	return finish(c, &w, 0);
+}
+
+static void count(struct fb_wr *w, int section, int n)
+{
+	uint8_t *p = w->buf + 6 + 2 * section;
+
+	put16(p, rd16(p) + n);
+}
+
+/* Write an RRset (rrs[i] and the RRs of its set) into section; with sigs,
+ * its RRSIGs too.  All or nothing: returns 0, or -1 with nothing added. */
+static int put_set(struct ctx *c, struct fb_wr *w, long i, int section, bool sigs)
+{
+	const struct fb_zone *z = c->z;
+	size_t start = w->len;
+	int n = 0;
+	long j;
+
+	for (j = i; j < (long)z->nrrs && fb_rr_same_set(&z->rrs[j], &z->rrs[i]); j++, n++)
+		if (fb_wr_rr(w, &z->rrs[j]))
+			goto full;
+	if (sigs && z->rrs[i].type != FB_T_RRSIG) {
+		long s = fb_zone_find(z, z->rrs[i].owner, FB_T_RRSIG, z->rrs[i].type);
+
+		for (j = s; s >= 0 && j < (long)z->nrrs &&
+			    fb_rr_same_set(&z->rrs[j], &z->rrs[s]); j++, n++)
+			if (fb_wr_rr(w, &z->rrs[j]))
+				goto full;
+	}
+	count(w, section, n);
+	return 0;
+full:
+	w->len = start;
+	return -1;
+}
+
+/* ---------------------------------------------------------------- bodies */
+
+/* Send precomputed body `ri` (design.md steps 12-14). */
+static size_t send_body(struct ctx *c, uint32_t ri, enum fb_kind kind)
+{
+	const struct rx_image *img = &c->z->img;
+	const struct rx_resp *r = &img->resp[ri];
+	const uint8_t *body = img->chunk[r->chunk].b;
+	struct fb_wr w;
+	unsigned qsize = c->q->qname_len + 4, i, k;
+	const struct rx_cut *cut;
+	size_t room;
+
+	begin(c, &w, r->flags & RX_RF_AA, r->rcode);
+	room = w.cap - w.len;
+	if (c->cl->transport == FB_TCP) {
+		i = r->ncut - 1;
+	} else {
+		for (i = r->ncut - 1; i > 0 && r->cut[i].len > room; i--)
+			;
+	}
+	cut = &r->cut[i];
+	if (cut->len > room) {	/* TCP with a tiny cap: cannot happen */
+		i = 0;
+		cut = &r->cut[0];
+	}
+	if (i < r->req)
+		w.buf[2] |= 0x02;	/* TC (RFC 9471, RFC 2181 9) */
+	memcpy(w.buf + w.len, body, cut->len);
+	for (k = 0; k < r->nfix; k++) {
+		unsigned off = r->fix[k];
+		uint8_t *p;
+		unsigned v;
+
+		if (off + 2 > cut->len)
+			continue;
+		p = w.buf + w.len + off;
+		v = (((p[0] & 0x3f) << 8) | p[1]) + qsize;
+		p[0] = 0xc0 | (v >> 8);
+		p[1] = v & 0xff;
+	}
+	w.len += cut->len;
+	put16(w.buf + 6, cut->ancount);
+	put16(w.buf + 8, cut->nscount);
+	put16(w.buf + 10, cut->arcount);
+	c->res->kind = kind;
+	return finish(c, &w, 0);
+}
+
+static const struct rx_apex *apex_entry(const struct fb_zone *z, uint16_t qtype)
+{
+	const struct rx_meta *m = &z->img.hdr->meta;
+
+	for (unsigned i = 0; i < m->napex; i++)
+		if (m->apex[i].qtype == qtype)
+			return &m->apex[i];
+	return NULL;
+}
+
+static size_t apex_nodata(struct ctx *c)
+{
+	const struct rx_meta *m = &c->z->img.hdr->meta;
+
+	return send_body(c, c->q->do_bit ? m->nodata_do : m->nodata, FB_K_NODATA);
+}
+
+/* ANY at the apex in full (TCP, or minimal-any = no): every RRset, with
+ * RRSIGs when DO, in type order; the NS targets' addresses in ADDITIONAL
+ * (optional: cut without TC). */
+static size_t any_full(struct ctx *c)
+{
+	const struct fb_zone *z = c->z;
+	struct fb_wr w;
+	long i, ns = -1;
+
+	begin(&*c, &w, true, FB_RC_NOERROR);
+	c->res->kind = FB_K_ANY;
+	for (i = 0; i < (long)z->apex_end; i++) {
+		if (i && fb_rr_same_set(&z->rrs[i], &z->rrs[i - 1]))
+			continue;
+		if (z->rrs[i].type == FB_T_RRSIG)
+			continue;	/* written after their set with DO */
+		if (z->rrs[i].type == FB_T_NS)
+			ns = i;
+		if (put_set(c, &w, i, 0, c->q->do_bit)) {
+			w.buf[2] |= 0x02;
+			return finish(c, &w, 0);
+		}
+	}
+	for (i = ns; ns >= 0 && i < (long)z->apex_end && z->rrs[i].type == FB_T_NS; i++) {
+		static const uint16_t t[2] = { FB_T_A, FB_T_AAAA };
+
+		for (int k = 0; k < 2; k++) {
+			long g = fb_zone_find(z, z->rrs[i].rdata, t[k], 0);
+
+			if (g >= 0 && put_set(c, &w, g, 2, false))
+				return finish(c, &w, 0);
+		}
+	}
+	return finish(c, &w, 0);
+}
+
+/* qtype RRSIG at the apex: one RRSIG, as Knot DNS answers (the first in
+ * canonical order, the one over NS). */
+static size_t apex_rrsig(struct ctx *c)
+{
+	const struct fb_zone *z = c->z;
+	struct fb_wr w;
+
+	for (long i = 0; i < (long)z->apex_end; i++) {
+		if (z->rrs[i].type != FB_T_RRSIG)
+			continue;
+		begin(c, &w, true, FB_RC_NOERROR);
+		c->res->kind = FB_K_RRSIG;
+		if (fb_wr_rr(&w, &z->rrs[i]))
+			w.buf[2] |= 0x02;
+		else
+			count(&w, 0, 1);
+		return finish(c, &w, 0);
+	}
+	return apex_nodata(c);
+}
+
+static size_t apex(struct ctx *c)
+{
+	const struct query *q = c->q;
+	const struct rx_apex *a;
+	long i;
+
+	if (q->qtype == FB_T_ANY) {
+		if (c->cl->transport == FB_UDP && c->cf->minimal_any) {
+			/* RFC 8482 4.1: one RRset.  Like Knot DNS, the first
+			 * at the name: NS, the same body as ". NS". */
+			a = apex_entry(c->z, FB_T_NS);
+			if (!a)
+				a = apex_entry(c->z, FB_T_SOA);
+			if (a)
+				return send_body(c, q->do_bit ? a->resp_do : a->resp, FB_K_ANY);
+		}
+		return any_full(c);
+	}
+	if (q->qtype == FB_T_RRSIG)
+		return apex_rrsig(c);
+	a = apex_entry(c->z, q->qtype);
+	if (a)
+		return send_body(c, q->do_bit ? a->resp_do : a->resp, FB_K_APEX);
+	/* Not precomputed (more apex RRsets than RX_APEX_MAX): from the zone. */
+	i = fb_zone_find(c->z, (const uint8_t *)"", q->qtype, 0);
+	if (i >= 0 && q->qtype != FB_T_RRSIG) {
+		struct fb_wr w;
+
+		begin(c, &w, true, FB_RC_NOERROR);
+		c->res->kind = FB_K_APEX;
+		if (put_set(c, &w, i, 0, q->do_bit))
+			w.buf[2] |= 0x02;
+		return finish(c, &w, 0);
+	}
+	return apex_nodata(c);
+}
+
+/* design.md step 11 */
+static size_t lookup(struct ctx *c)
+{
+	const struct query *q = c->q;
+	const struct rx_image *img = &c->z->img;
+	const uint8_t *last = q->qname, *p;
+	struct rx_label key;
+	long lo, hi;
+
+	if (q->qname_len == 1)
+		return apex(c);
+	for (p = q->qname; *p; p += *p + 1)
+		last = p;
+	rx_label_set(&key, last + 1, *last);
+	lo = 0;
+	hi = (long)img->hdr->ntld - 1;
+	while (lo <= hi) {
+		long mid = (lo + hi) / 2;
+		int cmp = rx_label_cmp(&img->tld[mid].label, &key);
+
+		if (cmp == 0) {
+			const struct rx_tld *t = &img->tld[mid].v;
+
+			if (last == q->qname && q->qtype == FB_T_DS)
+				return send_body(c, q->do_bit ? t->ds_do : t->ds, FB_K_DS);
+			return send_body(c, q->do_bit ? t->ref_do : t->ref, FB_K_REFERRAL);
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	if (!q->do_bit)
+		return send_body(c, img->hdr->meta.nx, FB_K_NXDOMAIN);
+	/* the last NSEC owner <= the label; nsec[0] is the apex, <= all */
+	lo = 0;
+	hi = (long)img->hdr->nnsec - 1;
+	while (lo < hi) {
+		long mid = (lo + hi + 1) / 2;
+
+		if (rx_label_cmp(&img->nsec[mid].owner, &key) <= 0)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return send_body(c, img->nsec[lo].nx_do, FB_K_NXDOMAIN);
+}
+
+/* ---------------------------------------------------------------- CHAOS */
+
+static bool name_is(const uint8_t *n, const char *wire)
+{
+	return fb_name_eq(n, (const uint8_t *)wire);
+}
+
+static size_t chaos(struct ctx *c)
+{
+	const struct query *q = c->q;
+	const uint8_t *txt;
+	unsigned len;
+	struct fb_wr w;
+
+	if (name_is(q->qname, "\2id\6server") || name_is(q->qname, "\10hostname\4bind")) {
+		txt = c->cf->ident;
+		len = c->cf->ident_len;
+	} else if (name_is(q->qname, "\7version\4bind") ||
+		   name_is(q->qname, "\7version\6server")) {
+		txt = c->cf->version;
+		len = c->cf->version_len;
+	} else {
+		return empty(c, FB_RC_REFUSED, FB_K_ERROR);
+	}
+	if (q->qtype != FB_T_TXT || len == 0)
+		return empty(c, FB_RC_REFUSED, FB_K_ERROR);
+	begin(c, &w, true, FB_RC_NOERROR);
+	c->res->kind = FB_K_CHAOS;
+	/* owner: a pointer to the question name */
+	if (fb_wr_name(&w, q->qname, true) || fb_wr_u16(&w, FB_T_TXT) ||
+	    fb_wr_u16(&w, FB_C_CH) || fb_wr_u32(&w, 0) || fb_wr_u16(&w, len + 1) ||
+	    fb_wr_bytes(&w, (uint8_t[]){ len }, 1) || fb_wr_bytes(&w, txt, len))
+		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+	count(&w, 0, 1);
+	return finish(c, &w, 0);
+}
+
+/* ---------------------------------------------------------------- TSIG */
+
+/* RFC 8945 5.2.2: we hold no keys, so any TSIG is BADKEY: NOTAUTH with an
+ * unsigned TSIG RR (key and algorithm names copied, MAC empty). */
+static size_t tsig_badkey(struct ctx *c)
+{
+	const struct query *q = c->q;
+	uint8_t key[RX_NAME_MAX + 1], alg[RX_NAME_MAX + 1];
+	unsigned klen, alen;
+	long a;
+	const uint8_t *rd;
+	struct fb_wr w;
+	size_t rdpos;
+
+	if (parse_name(q->m, q->len, q->tsig_name, key, &klen) < 0)
+		return short_error(c, FB_RC_FORMERR);
+	a = parse_name(q->m, q->tsig_rdata + q->tsig_rdlen, q->tsig_rdata, alg, &alen);
+	if (a < 0 || (size_t)a + 10 > q->tsig_rdata + q->tsig_rdlen)
+		return short_error(c, FB_RC_FORMERR);
+	rd = q->m + a;	/* time signed (6), fudge (2), MAC size (2), ... */
+	begin(c, &w, false, FB_RC_NOTAUTH);
+	c->res->kind = FB_K_ERROR;
+	write_opt(c, &w, 0, true);
+	w.cap = c->cap;
+	fb_wr_name(&w, key, false);
+	fb_wr_u16(&w, FB_T_TSIG);
+	fb_wr_u16(&w, FB_C_ANY);
+	fb_wr_u32(&w, 0);
+	fb_wr_u16(&w, 0);
+	rdpos = w.len;
+	fb_wr_name(&w, alg, false);
+	fb_wr_bytes(&w, rd, 8);		/* time signed, fudge */
+	fb_wr_u16(&w, 0);		/* MAC size */
+	fb_wr_bytes(&w, q->m, 2);	/* original ID */
+	fb_wr_u16(&w, 17);		/* BADKEY */
+	fb_wr_u16(&w, 0);		/* other len */
+	if (w.full)
+		return short_error(c, FB_RC_FORMERR);
+	put16(w.buf + rdpos - 2, w.len - rdpos);
+	count(&w, 2, 1);
+	return w.len;
+}
+
+/* ---------------------------------------------------------------- xfr */
+
+bool fb_acl_match(const struct fb_acl *acl, int n, const struct sockaddr_storage *ss)
+{
+	uint8_t a[16];
+	int fam;
+
+	if (ss->ss_family == AF_INET) {
+		fam = AF_INET;
+		memcpy(a, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *s6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(s6)) {
+			fam = AF_INET;
+			memcpy(a, s6->s6_addr + 12, 4);
+		} else {
+			fam = AF_INET6;
+			memcpy(a, s6->s6_addr, 16);
+		}
+	} else {
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned bits = acl[i].plen, k;
+
+		if (acl[i].family != fam)
+			continue;
+		for (k = 0; bits >= 8; k++, bits -= 8)
+			if (a[k] != acl[i].addr[k])
+				break;
+		if (bits >= 8)
+			continue;
+		if (bits && ((a[k] ^ acl[i].addr[k]) & (0xff00 >> bits) & 0xff))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static size_t xfr(struct ctx *c)
+{
+	const struct query *q = c->q;
+	struct fb_result *res = c->res;
+	bool axfr = q->qtype == FB_T_AXFR;
+
+	/* Knot DNS: AXFR over UDP is NOTIMP (RFC 5936 4.2: TCP only). */
+	if (axfr && c->cl->transport == FB_UDP)
+		return empty(c, FB_RC_NOTIMP, FB_K_ERROR);
+	if (!fb_acl_match(c->cf->axfr_allow, c->cf->naxfr_allow, &c->cl->addr))
+		return empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
+	if (!axfr && !q->has_soa)	/* RFC 1995 3: IXFR carries an SOA */
+		return empty(c, FB_RC_FORMERR, FB_K_ERROR);
+	if (!c->z)
+		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+	if (q->qname_len != 1)
+		return empty(c, FB_RC_NOTAUTH, FB_K_XFR_REFUSED);
+	if (!axfr && !fb_serial_newer(c->z->serial, q->soa_serial)) {
+		/* RFC 1995 2: the client is up to date: our SOA only */
+		struct fb_wr w;
+
+		begin(c, &w, true, FB_RC_NOERROR);
+		res->kind = FB_K_IXFR;
+		if (put_set(c, &w, c->z->soa, 0, false) == 0)
+			return finish(c, &w, 0);
+		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+	}
+	/* AXFR, or IXFR answered AXFR-style (we keep no history) */
+	res->kind = axfr ? FB_K_AXFR : FB_K_IXFR;
+	res->xfr = true;
+	res->xfr_pos = 0;
+	res->xfr_id = rd16(q->m);
+	res->xfr_f1 = q->f1;
+	res->xfr_f2 = q->f2;
+	memcpy(res->xfr_q, q->qname, q->qname_len);
+	put16(res->xfr_q + q->qname_len, q->qtype);
+	put16(res->xfr_q + q->qname_len + 2, q->qclass);
+	res->xfr_qlen = q->qname_len + 4;
+	return fb_xfr_next(c->z, res, c->out, c->cap);
+}
+
+/* ---------------------------------------------------------------- main */
+
+size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
+		 const uint8_t *m, size_t len, const struct fb_client *cl,
+		 uint8_t *out, size_t cap, struct fb_result *res)
+{
+	struct query q;
+	struct ctx c = { .cf = cf, .z = zone, .cl = cl, .q = &q, .res = res,
+			 .out = out, .cap = cap > FB_MSG_MAX ? FB_MSG_MAX : cap };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->kind = FB_K_DROP;
+	/* step 2: unreadable header or a response: drop */
+	if (len < 12 || (m[2] & 0x80) || c.cap < 512)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.m = m;
+	q.len = len;
+	q.f1 = m[2];
+	q.f2 = m[3];
+	/* step 3 */
+	if ((m[2] >> 3) & 0x0f)
+		return short_error(&c, FB_RC_NOTIMP);
+	/* steps 4-7 */
+	rc = parse_query(&q, cl);
+	res->qtype = q.qtype;
+	res->edns = q.edns;
+	res->do_bit = q.do_bit;
+	res->cookie = q.cookie;
+	if (rc)
+		return short_error(&c, rc);
+	if (q.edns && q.version > 0) {
+		/* RFC 6891 6.1.3: BADVERS, the OPT alone says so (with
+		 * NSID when asked, as the XDP path builds it) */
+		struct fb_wr w;
+
+		begin(&c, &w, false, 0);
+		res->kind = FB_K_ERROR;
+		write_opt(&c, &w, 1, true);
+		res->rcode = FB_RC_BADVERS;
+		return w.len;
+	}
+	if (q.tsig)
+		return tsig_badkey(&c);
+	/* step 8 */
+	if (q.qclass == FB_C_CH)
+		return chaos(&c);
+	if (q.qclass != FB_C_IN)
+		return empty(&c, FB_RC_REFUSED, FB_K_ERROR);
+	/* step 9 */
+	if (q.qtype == 0)	/* reserved: NOTIMP, as Knot DNS */
+		return empty(&c, FB_RC_NOTIMP, FB_K_ERROR);
+	if (q.qtype == FB_T_AXFR || q.qtype == FB_T_IXFR)
+		return xfr(&c);
+	/* step 10 */
+	if (!zone)
+		return empty(&c, FB_RC_SERVFAIL, FB_K_ERROR);
+	return lookup(&c);
+}
+
+/* "198.51.100.0/24", "2001:db8::/32" or a bare address (full length). */
+int fb_acl_parse(const char *s, struct fb_acl *a)
+{
+	char buf[64], *slash, *end;
+	unsigned long plen;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	memset(a, 0, sizeof(*a));
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	plen = a->family == AF_INET ? 32 : 128;
+	if (slash) {
+		unsigned long max = plen;
+
+		plen = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || plen > max)
+			return -1;
+	}
+	a->plen = plen;
+	return 0;
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * fb.h - rootxdpd's internal interface.
+ *
+ *   zone.c    an image + its full zone (parsed with ldns, then flattened
+ *             into struct fb_rr), refcounted; the live zone is swapped
+ *             atomically on reload
+ *   wire.c    DNS names and a message writer with name compression
+ *   answer.c  the responder: query bytes + transport + client -> response
+ *             bytes (pure: no I/O, no globals but what is passed in)
+ *   axfr.c    AXFR / IXFR message streams over TCP
+ *   cookie.c  DNS cookies (RFC 7873, server cookie as RFC 9018: SipHash-2-4)
+ *   server.c  sockets, worker threads, epoll loop, UDP, TCP (RFC 7766)
+ *   stats.c   counters, written as "name value" lines to run-dir
+ *   main.c    options, config, signals, privileges, reload, sd_notify
+ */
+#ifndef RX_FB_H
+#define RX_FB_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include "image.h"
+#include "rootxdp.h"
+
+/* DNS constants we use by name. */
+#define FB_T_A		1
+#define FB_T_NS		2
+#define FB_T_CNAME	5
+#define FB_T_SOA	6
+#define FB_T_PTR	12
+#define FB_T_MX		15
+#define FB_T_TXT	16
+#define FB_T_AAAA	28
+#define FB_T_DS		43
+#define FB_T_RRSIG	46
+#define FB_T_NSEC	47
+#define FB_T_OPT	41
+#define FB_T_TKEY	249
+#define FB_T_TSIG	250
+#define FB_T_IXFR	251
+#define FB_T_AXFR	252
+#define FB_T_ANY	255
+#define FB_C_IN		1
+#define FB_C_CH		3
+#define FB_C_ANY	255
+
+#define FB_RC_NOERROR	0
+#define FB_RC_FORMERR	1
+#define FB_RC_SERVFAIL	2
+#define FB_RC_NXDOMAIN	3
+#define FB_RC_NOTIMP	4
+#define FB_RC_REFUSED	5
+#define FB_RC_NOTAUTH	9
+#define FB_RC_BADVERS	16	/* extended: OPT ext-rcode 1, header 0 */
+
+#define FB_OPT_NSID	3
+#define FB_OPT_COOKIE	10
+#define FB_OPT_KEEPALIVE 11
+#define FB_OPT_PADDING	12
+
+#define FB_MSG_MAX	65535
+
+/* ---------------------------------------------------------------- zone */
+
+/* One RR of the full zone, flattened out of ldns at load. */
+struct fb_rr {
+	const uint8_t *owner;	/* wire, case as in the zone */
+	const uint8_t *rdata;	/* wire, uncompressed */
+	uint32_t ttl;
+	uint16_t type, rclass, rdlen, covered;	/* covered: RRSIG only */
+	uint8_t owner_len;
+	uint8_t nlabels;
+};
+
+struct fb_zone {
+	atomic_int refs;
+	struct rx_image img;
+	uint32_t serial;
+	uint64_t loaded;	/* unix seconds */
+	/* every RR, canonical order (owner, then type, RRSIGs by covered
+	 * type right after... see zone.c), duplicates removed */
+	struct fb_rr *rrs;
+	uint32_t nrrs;
+	uint32_t soa;		/* index of the apex SOA */
+	uint32_t apex_end;	/* rrs[0 .. apex_end) are owned by "." */
+	void *arena;		/* owner/rdata bytes */
+};
+
+/* Open and validate an image, inflate and parse its zone.  NULL with one
+ * line in err on any failure (nothing is half-loaded). */
+struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen);
+void fb_zone_ref(struct fb_zone *z);
+void fb_zone_unref(struct fb_zone *z);
+
+/* First RR with this owner (names compare case-insensitively) and, if
+ * type != 0, this type; for type RRSIG, covered must name the covered
+ * type.  Returns the index or -1; the RRset runs while fb_rr_same_set()
+ * holds. */
+long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
+		  uint16_t covered);
+bool fb_rr_same_set(const struct fb_rr *a, const struct fb_rr *b);
+
+/* The live zone: one pointer, swapped under a lock; readers cache it per
+ * worker and re-take it only when the generation moves (fb_live_get). */
+void fb_live_set(struct fb_zone *z);		/* takes over the caller's ref */
+struct fb_zone *fb_live_ref(void);		/* +1 ref, or NULL */
+unsigned fb_live_gen(void);
+/* Refresh a worker's cached pointer if the live zone changed. */
+void fb_live_sync(struct fb_zone **mine, unsigned *gen);
+
+/* RFC 1982 serial arithmetic: is a newer than b? */
+bool fb_serial_newer(uint32_t a, uint32_t b);
+
+/* ---------------------------------------------------------------- wire */
+
+/* Wire-name helpers (names are uncompressed wire form). */
+unsigned fb_name_len(const uint8_t *n);
+unsigned fb_name_labels(const uint8_t *n);
+int fb_name_cmp(const uint8_t *a, const uint8_t *b);	/* canonical order */
+bool fb_name_eq(const uint8_t *a, const uint8_t *b);	/* case-insensitive */
+
+/* A message being written, with RFC 1035 4.1.4 name compression. */
+#define FB_CT_SLOTS 2048
+struct fb_wr {
+	uint8_t *buf;
+	size_t len, cap;
+	bool full;		/* a write did not fit: len unchanged */
+	uint16_t ct_used;
+	struct { uint32_t hash; uint16_t off; } ct[FB_CT_SLOTS];
+};
+
+void fb_wr_init(struct fb_wr *w, uint8_t *buf, size_t cap);
+void fb_wr_reset_ct(struct fb_wr *w);
+int fb_wr_bytes(struct fb_wr *w, const void *p, size_t n);
+int fb_wr_u16(struct fb_wr *w, uint16_t v);
+int fb_wr_u32(struct fb_wr *w, uint32_t v);
+/* Write a name, compressed against names already written when compress;
+ * either way its suffixes become available to later names. */
+int fb_wr_name(struct fb_wr *w, const uint8_t *name, bool compress);
+/* Write a whole RR (owner compressed; NS/SOA/CNAME/PTR/MX RDATA names
+ * compressed too, RFC 3597 4).  Returns 0, or -1 if it does not fit
+ * (w->len is then unchanged). */
+int fb_wr_rr(struct fb_wr *w, const struct fb_rr *rr);
+
+/* ---------------------------------------------------------------- answer */
+
+enum fb_transport { FB_UDP = 0, FB_TCP = 1 };
+
+/* Answer kinds, for the stats. */
+#define FB_KINDS(X)				\
+	X(FB_K_DROP,		"drop")		\
+	X(FB_K_REFERRAL,	"referral")	\
+	X(FB_K_DS,		"ds")		\
+	X(FB_K_NXDOMAIN,	"nxdomain")	\
+	X(FB_K_APEX,		"apex")		\
+	X(FB_K_NODATA,		"apex_nodata")	\
+	X(FB_K_ANY,		"any")		\
+	X(FB_K_RRSIG,		"apex_rrsig")	\
+	X(FB_K_CHAOS,		"chaos")	\
+	X(FB_K_AXFR,		"axfr")		\
+	X(FB_K_IXFR,		"ixfr")		\
+	X(FB_K_XFR_REFUSED,	"xfr_refused")	\
+	X(FB_K_ERROR,		"error")
+#define FB_KIND_ENUM(e, s) e,
+enum fb_kind { FB_KINDS(FB_KIND_ENUM) FB_K_MAX };
+#undef FB_KIND_ENUM
+
+struct fb_acl {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned plen;
+};
+
+/* Everything the responder needs besides the zone; read-only once the
+ * workers run. */
+struct fb_conf {
+	unsigned max_payload;		/* 512..4096 */
+	bool nsid;
+	uint8_t ident[RX_IDENT_MAX];
+	unsigned ident_len;
+	uint8_t version[RX_IDENT_MAX];
+	unsigned version_len;		/* 0 = hidden (REFUSED) */
+	bool minimal_any;
+	struct fb_acl axfr_allow[16];
+	int naxfr_allow;
+	unsigned tcp_idle_timeout_ms;	/* for the keepalive option */
+	uint8_t cookie_secret[16];
+};
+
+struct fb_client {
+	enum fb_transport transport;
+	struct sockaddr_storage addr;	/* source of the query */
+	uint32_t now;			/* unix seconds (cookie timestamps) */
+};
+
+struct fb_result {
+	enum fb_kind kind;
+	int rcode;			/* incl. extended (BADVERS 16) */
+	bool tc;
+	bool edns, do_bit, cookie, nsid;
+	uint16_t qtype;
+	/* AXFR/IXFR over TCP: more messages follow (axfr.c) */
+	bool xfr;
+	uint32_t xfr_pos;		/* next RR index to send */
+	uint16_t xfr_id;
+	uint8_t xfr_f1, xfr_f2;		/* header flag bytes of the query */
+	uint8_t xfr_q[RX_NAME_MAX + 4];	/* question, echoed in each message */
+	unsigned xfr_qlen;
+};
+
+/* Answer one query.  Returns the response length (<= cap), or 0: send
+ * nothing (a response, an unreadable header).  cap must be >= 512 for UDP
+ * and FB_MSG_MAX for TCP.  zone may be NULL (no image: SERVFAIL). */
+size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
+		 const uint8_t *q, size_t qlen, const struct fb_client *cl,
+		 uint8_t *out, size_t cap, struct fb_result *res);
+
+/* Is this client allowed to transfer the zone? */
+bool fb_acl_match(const struct fb_acl *acl, int n, const struct sockaddr_storage *ss);
+int fb_acl_parse(const char *s, struct fb_acl *a);
+
+/* The next AXFR message for res (after fb_answer set res->xfr): fills out
+ * and advances res->xfr_pos; clears res->xfr with the last message. */
+size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
+		   uint8_t *out, size_t cap);
+
+/* ---------------------------------------------------------------- cookie */
+
+void fb_siphash24(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t out[8]);
+/* RFC 9018 server cookie (16 bytes) for a client cookie and address. */
+void fb_cookie_server(const uint8_t secret[16], const uint8_t client[8],
+		      const struct sockaddr_storage *addr, uint32_t now, uint8_t out[16]);
+/* Is server (len bytes) one we made for this client within the hour? */
+bool fb_cookie_valid(const uint8_t secret[16], const uint8_t client[8],
+		     const uint8_t *server, size_t len,
+		     const struct sockaddr_storage *addr, uint32_t now);
+
+/* ---------------------------------------------------------------- stats */
+
+#define FB_STATS(X)							\
+	X(FB_S_QUERIES_UDP,	"queries_udp")				\
+	X(FB_S_QUERIES_TCP,	"queries_tcp")				\
+	X(FB_S_ANSWERS_UDP,	"answers_udp")				\
+	X(FB_S_ANSWERS_TCP,	"answers_tcp")				\
+	X(FB_S_DROPPED,		"dropped")				\
+	X(FB_S_IPV4,		"ipv4")					\
+	X(FB_S_IPV6,		"ipv6")					\
+	X(FB_S_EDNS,		"edns")					\
+	X(FB_S_DO,		"do")					\
+	X(FB_S_COOKIE,		"cookie")				\
+	X(FB_S_NSID,		"nsid")					\
+	X(FB_S_TRUNCATED,	"truncated")				\
+	X(FB_S_RC_NOERROR,	"rcode_noerror")			\
+	X(FB_S_RC_FORMERR,	"rcode_formerr")			\
+	X(FB_S_RC_SERVFAIL,	"rcode_servfail")			\
+	X(FB_S_RC_NXDOMAIN,	"rcode_nxdomain")			\
+	X(FB_S_RC_NOTIMP,	"rcode_notimp")				\
+	X(FB_S_RC_REFUSED,	"rcode_refused")			\
+	X(FB_S_RC_NOTAUTH,	"rcode_notauth")			\
+	X(FB_S_RC_BADVERS,	"rcode_badvers")			\
+	X(FB_S_K_REFERRAL,	"kind_referral")			\
+	X(FB_S_K_DS,		"kind_ds")				\
+	X(FB_S_K_NXDOMAIN,	"kind_nxdomain")			\
+	X(FB_S_K_APEX,		"kind_apex")				\
+	X(FB_S_K_NODATA,	"kind_apex_nodata")			\
+	X(FB_S_K_ANY,		"kind_any")				\
+	X(FB_S_K_RRSIG,		"kind_apex_rrsig")			\
+	X(FB_S_K_CHAOS,		"kind_chaos")				\
+	X(FB_S_K_AXFR,		"kind_axfr")				\
+	X(FB_S_K_IXFR,		"kind_ixfr")				\
+	X(FB_S_K_XFR_REFUSED,	"kind_xfr_refused")			\
+	X(FB_S_K_ERROR,		"kind_error")				\
+	X(FB_S_TCP_ACCEPTED,	"tcp_accepted")				\
+	X(FB_S_TCP_REJECTED,	"tcp_rejected")	/* over a connection cap */ \
+	X(FB_S_TCP_IDLE_CLOSED,	"tcp_idle_closed")			\
+	X(FB_S_TCP_CLOSED,	"tcp_closed")				\
+	X(FB_S_BYTES_IN,	"bytes_in")				\
+	X(FB_S_BYTES_OUT,	"bytes_out")				\
+	X(FB_S_RELOADS,		"reloads")				\
+	X(FB_S_RELOAD_FAILED,	"reload_failed")
+#define FB_STAT_ENUM(e, s) e,
+enum fb_stat { FB_STATS(FB_STAT_ENUM) FB_S_MAX };
+#undef FB_STAT_ENUM
+
+/* One block per worker (written by that worker only) plus one for main. */
+struct fb_stats {
+	_Atomic uint64_t c[FB_S_MAX];
+} __attribute__((aligned(64)));
+
+static inline void fb_stat_add(struct fb_stats *s, enum fb_stat i, uint64_t n)
+{
+	atomic_fetch_add_explicit(&s->c[i], n, memory_order_relaxed);
+}
+
+void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
+		    enum fb_transport t, int family, size_t qlen, size_t rlen);
+/* Sum blocks and write "name value" lines to path (tmp + rename). */
+int fb_stats_write(const char *path, struct fb_stats *blocks, int n, uint32_t serial);
+
+/* ---------------------------------------------------------------- server */
+
+struct fb_server_opts {
+	char listen[16][64];
+	int nlisten;
+	unsigned port;
+	unsigned workers;
+	unsigned tcp_idle_timeout_ms;
+	unsigned tcp_max_clients;
+	unsigned tcp_max_per_client;
+};
+
+struct fb_server;
+/* Bind every socket (before privileges are dropped). */
+struct fb_server *fb_server_new(const struct fb_server_opts *o, const struct fb_conf *cf,
+				char *err, size_t errlen);
+int fb_server_start(struct fb_server *s);	/* start worker threads */
+void fb_server_stop(struct fb_server *s);	/* join them */
+void fb_server_free(struct fb_server *s);
+struct fb_stats *fb_server_stats(struct fb_server *s, int *n);
+
+#endif

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * rootxdpd - the fallback daemon: answers everything the XDP/TC path
+ * passes up, and everything while XDP is detached, from the same image.
+ *
+ * Runs in the foreground (systemd Type=notify; the NOTIFY_SOCKET datagram
+ * is sent by hand, no libsystemd).  Binds every socket, writes the pid
+ * file, then drops privileges.  Main thread: signals, reload, stats file;
+ * workers: server.c.  SIGHUP reloads the image: loaded beside the old one,
+ * swapped only if valid and newer (RFC 1982); a failed reload keeps the
+ * old zone serving.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "config.h"
+#include "fb.h"
+#include "log.h"
+
+#ifndef RX_VERSION
+#define RX_VERSION "0"
+#endif
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rootxdpd [--config FILE] [--image FILE] [--port N] [--listen ADDR]...\n"
+		"                [--workers N] [-v] [--foreground]\n"
+		"  -c, --config FILE   configuration (default " RX_CONF_DEFAULT ")\n"
+		"  -i, --image FILE    zone image (default: the config's 'image')\n"
+		"  -p, --port N        port for UDP and TCP (default: config 'port', 53)\n"
+		"  -l, --listen ADDR   address to listen on; repeat for more (replaces\n"
+		"                      the config's 'listen' list)\n"
+		"  -w, --workers N     worker threads, 0 = one per CPU\n"
+		"  -v, --verbose       debug logging\n"
+		"  -f, --foreground    accepted for compatibility: rootxdpd never forks\n"
+		"  -V, --version       print the version\n"
+		"signals: HUP reloads the image, TERM and INT stop.\n");
+}
+
+/* systemd's notify protocol: one datagram to $NOTIFY_SOCKET. */
+static void sd_notify_msg(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t sl;
+	int fd;
+
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')	/* abstract namespace */
+		sa.sun_path[0] = '\0';
+	sl = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, sl) < 0)
+		rx_debug("sd_notify: %s", strerror(errno));
+	close(fd);
+}
+
+static int drop_privileges(const char *user, const char *run_dir)
+{
+	struct passwd *pw;
+
+	if (!*user)
+		return 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		rx_err("user '%s' does not exist (config 'user')", user);
+		return -1;
+	}
+	/* the stats file is written after the drop */
+	if (chown(run_dir, pw->pw_uid, pw->pw_gid))
+		rx_warn("cannot chown %s to %s: %s", run_dir, user, strerror(errno));
+	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+		rx_err("cannot drop privileges to %s: %s", user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		rx_err("privileges not dropped: setuid(0) still works");
+		return -1;
+	}
+	rx_info("running as %s (uid %u)", user, (unsigned)pw->pw_uid);
+	return 0;
+}
+
+struct daemon {
+	struct rx_config cfg;
+	const char *config_path;
+	bool config_given;
+	const char *image_opt;
+	char pid_path[PATH_MAX + 32];
+	char stats_path[PATH_MAX + 32];
+	struct fb_stats *main_stats;
+};
+
+static const char *image_path(struct daemon *d)
+{
+	static struct rx_config fresh;
+	char err[512];
+
+	if (d->image_opt)
+		return d->image_opt;
+	/* re-read the config for a changed 'image' (other keys need a restart) */
+	rx_config_defaults(&fresh);
+	if (rx_config_load(&fresh, d->config_path, d->config_given, err, sizeof(err)) == 0)
+		return fresh.image;
+	rx_warn("%s (reloading from %s)", err, d->cfg.image);
+	return d->cfg.image;
+}
+
+static void reload(struct daemon *d)
+{
+	struct fb_zone *cur = fb_live_ref(), *z;
+	const char *path = image_path(d);
+	char err[600], msg[128];
+
+	sd_notify_msg("RELOADING=1");
+	z = fb_zone_load(path, err, sizeof(err));
+	if (!z) {
+		rx_err("reload failed: %s (still serving serial %u)", err, cur ? cur->serial : 0);
+		fb_stat_add(d->main_stats, FB_S_RELOAD_FAILED, 1);
+	} else if (cur && z->serial == cur->serial) {
+		rx_info("reload: %s has serial %u, already served: nothing to do", path, z->serial);
+		fb_zone_unref(z);
+	} else if (cur && !fb_serial_newer(z->serial, cur->serial)) {
+		rx_err("reload refused: %s has serial %u, older than the served %u", path,
+		       z->serial, cur->serial);
+		fb_stat_add(d->main_stats, FB_S_RELOAD_FAILED, 1);
+		fb_zone_unref(z);
+	} else {
+		rx_info("serving serial %u from %s (was %u)", z->serial, path,
+			cur ? cur->serial : 0);
+		fb_live_set(z);
+		fb_stat_add(d->main_stats, FB_S_RELOADS, 1);
+	}
+	fb_zone_unref(cur);
+	cur = fb_live_ref();
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=serving serial %u", cur ? cur->serial : 0);
+	fb_zone_unref(cur);
+	sd_notify_msg(msg);
+}
+
+static void write_stats(struct daemon *d, struct fb_server *srv)
+{
+	struct fb_zone *z = fb_live_ref();
+	struct fb_stats *blocks;
+	int n, rc;
+	static bool warned;
+
+	blocks = fb_server_stats(srv, &n);
+	rc = fb_stats_write(d->stats_path, blocks, n, z ? z->serial : 0);
+	fb_zone_unref(z);
+	if (rc && !warned) {
+		rx_warn("cannot write %s: %s", d->stats_path, strerror(-rc));
+		warned = true;
+	}
+}
+
+static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->max_payload = cfg->max_udp_payload;
+	cf->nsid = cfg->nsid;
+	cf->ident_len = strnlen(cfg->identity, RX_IDENT_MAX);
+	memcpy(cf->ident, cfg->identity, cf->ident_len);
+	cf->version_len = strnlen(cfg->version, RX_IDENT_MAX);
+	memcpy(cf->version, cfg->version, cf->version_len);
+	cf->minimal_any = cfg->minimal_any;
+	cf->tcp_idle_timeout_ms = cfg->tcp_idle_timeout_ms;
+	for (int i = 0; i < cfg->naxfr_allow; i++) {
+		if (fb_acl_parse(cfg->axfr_allow[i], &cf->axfr_allow[i])) {
+			rx_err("axfr-allow: '%s' is not an address or prefix", cfg->axfr_allow[i]);
+			return -1;
+		}
+	}
+	cf->naxfr_allow = cfg->naxfr_allow;
+	if (getrandom(cf->cookie_secret, sizeof(cf->cookie_secret), 0) !=
+	    sizeof(cf->cookie_secret)) {
+		rx_err("getrandom: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static struct daemon d;
+	static struct fb_conf cf;
+	struct fb_server_opts so;
+	struct fb_server *srv;
+	struct fb_zone *z;
+	char listen[RX_CONF_LIST_MAX][64];
+	int nlisten = 0, port = -1, workers = -1, opt, rc = 1;
+	char err[600], *end;
+	sigset_t sigs;
+	FILE *pf;
+
+	rx_prog = "rootxdpd";
+	d.config_path = RX_CONF_DEFAULT;
+	while ((opt = getopt_long(argc, argv, "c:i:p:l:w:vfVh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			d.config_path = optarg;
+			d.config_given = true;
+			break;
+		case 'i':
+			d.image_opt = optarg;
+			break;
+		case 'p':
+			port = strtol(optarg, &end, 10);
+			if (*end || port < 1 || port > 65535) {
+				rx_err("--port: expected 1..65535, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			if (nlisten >= RX_CONF_LIST_MAX || strlen(optarg) >= sizeof(listen[0])) {
+				rx_err("--listen: at most %d addresses", RX_CONF_LIST_MAX);
+				return 2;
+			}
+			snprintf(listen[nlisten++], sizeof(listen[0]), "%s", optarg);
+			break;
+		case 'w':
+			workers = strtol(optarg, &end, 10);
+			if (*end || workers < 0 || workers > 256) {
+				rx_err("--workers: expected 0..256, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'v':
+			rx_log_max = RX_LOG_DEBUG;
+			break;
+		case 'f':
+			break;
+		case 'V':
+			printf("rootxdpd %s\n", RX_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		rx_err("unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	rx_config_defaults(&d.cfg);
+	if (rx_config_load(&d.cfg, d.config_path, d.config_given, err, sizeof(err))) {
+		rx_err("%s", err);
+		return 1;
+	}
+	if (conf_from_config(&d.cfg, &cf))
+		return 1;
+	memset(&so, 0, sizeof(so));
+	if (nlisten) {
+		memcpy(so.listen, listen, sizeof(listen[0]) * nlisten);
+		so.nlisten = nlisten;
+	} else {
+		memcpy(so.listen, d.cfg.listen, sizeof(d.cfg.listen[0]) * d.cfg.nlisten);
+		so.nlisten = d.cfg.nlisten;
+	}
+	so.port = port > 0 ? (unsigned)port : d.cfg.port;
+	so.workers = workers >= 0 ? (unsigned)workers : d.cfg.workers;
+	if (!so.workers) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		so.workers = n > 0 ? (n > 64 ? 64 : n) : 1;
+	}
+	so.tcp_idle_timeout_ms = d.cfg.tcp_idle_timeout_ms;
+	so.tcp_max_clients = d.cfg.tcp_max_clients;
+	so.tcp_max_per_client = d.cfg.tcp_max_per_client;
+
+	/* Signals are taken by the main thread only (sigtimedwait). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	z = fb_zone_load(d.image_opt ? d.image_opt : d.cfg.image, err, sizeof(err));
+	if (z) {
+		rx_info("serving serial %u from %s (%u RRs, %u TLDs)", z->serial,
+			d.image_opt ? d.image_opt : d.cfg.image, z->nrrs, z->img.hdr->ntld);
+		fb_live_set(z);
+	} else {
+		rx_err("no zone: %s (answering SERVFAIL until a reload succeeds)", err);
+	}
+
+	srv = fb_server_new(&so, &cf, err, sizeof(err));
+	if (!srv) {
+		rx_err("%s", err);
+		goto out_zone;
+	}
+	{
+		int n;
+
+		d.main_stats = &fb_server_stats(srv, &n)[n - 1];
+	}
+	if (mkdir(d.cfg.run_dir, 0755) && errno != EEXIST)
+		rx_warn("cannot create %s: %s", d.cfg.run_dir, strerror(errno));
+	snprintf(d.pid_path, sizeof(d.pid_path), "%s/rootxdpd.pid", d.cfg.run_dir);
+	snprintf(d.stats_path, sizeof(d.stats_path), "%s/rootxdpd.stats", d.cfg.run_dir);
+	pf = fopen(d.pid_path, "w");
+	if (pf) {
+		fprintf(pf, "%ld\n", (long)getpid());
+		fclose(pf);
+	} else {
+		rx_warn("cannot write %s: %s", d.pid_path, strerror(errno));
+	}
+	if (drop_privileges(d.cfg.user, d.cfg.run_dir))
+		goto out_srv;
+	if (fb_server_start(srv))
+		goto out_srv;
+	{
+		char listen_s[256] = "";
+
+		for (int i = 0; i < so.nlisten; i++)
+			snprintf(listen_s + strlen(listen_s), sizeof(listen_s) - strlen(listen_s),
+				 "%s%s", i ? " " : "", so.listen[i]);
+		rx_info("listening on %s port %u (udp, tcp), %u workers", listen_s, so.port,
+			so.workers);
+	}
+	{
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld\nSTATUS=serving serial %u",
+			 (long)getpid(), z ? z->serial : 0);
+		sd_notify_msg(msg);
+	}
+
+	for (;;) {
+		struct timespec ts = { 1, 0 };
+		siginfo_t si;
+		int sig = sigtimedwait(&sigs, &si, &ts);
+
+		if (sig == SIGHUP) {
+			rx_info("SIGHUP: reloading");
+			reload(&d);
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			rx_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			break;
+		}
+		write_stats(&d, srv);
+	}
+	sd_notify_msg("STOPPING=1");
+	fb_server_stop(srv);
+	write_stats(&d, srv);
+	rc = 0;
+out_srv:
+	unlink(d.pid_path);
+	fb_server_free(srv);
+out_zone:
+	fb_live_set(NULL);
+	return rc;
+}
