@@ -24,6 +24,22 @@ int cmd_load(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+int cmd_refresh(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+
+/* exit code of `rootxdp refresh` when another refresh holds the lock */
+#define RX_EXIT_LOCKED	3
+
+/* The swap behind `rootxdp load` (load.c), for refresh too: open the pins,
+ * lock the pin root, refuse an image that does not verify or (without
+ * RX_LOAD_FORCE) is not newer than the live zone, write rx_cfg, swap.
+ * Prints its own one-line error; without RX_LOAD_QUIET prints "serving
+ * serial N (was M)".  *was gets the live serial before (0: none), *now the
+ * one loaded.  Returns 0 or -errno (-ESTALE: refused as not newer). */
+#define RX_LOAD_FORCE	0x1
+#define RX_LOAD_QUIET	0x2
+int rx_load_image(const struct rx_config *c, const char *pin_root, const char *image,
+		  unsigned flags, __u32 *was, __u32 *now);
 
 /* -v given n times: 1 shows info and libbpf warnings, 2 adds debug. */
 extern int rx_verbose;
@@ -88,6 +104,29 @@ int rx_state_read(const struct rx_config *c, const char *pin_root, struct rx_sta
 int rx_state_write(const struct rx_config *c, const char *pin_root, const struct rx_state *s);
 struct rx_state_if *rx_state_find(struct rx_state *s, const char *name);
 void rx_state_del(struct rx_state *s, const char *name);
+
+/* ---- health.c, shared with refresh and status ---- */
+/* The address rootxdpd answers on: the first 'listen' address, loopback
+ * for a wildcard. */
+void rx_daemon_addr(const struct rx_config *c, char *buf, size_t len);
+/* ". SOA" to addr:port (UDP or TCP), timeout_ms per try, one try. */
+int rx_soa_query(const char *addr, unsigned port, bool tcp, unsigned timeout_ms,
+		 __u32 *serial, char *err, size_t errlen);
+/* state-dir/refresh.stamp: "serial N checked UNIXTIME", written by every
+ * successful refresh (no-ops too); the age of a zone counts from there. */
+int rx_stamp_read(const struct rx_config *c, __u32 *serial, __u64 *when);
+struct rx_meta;
+struct rx_zone_age {
+	__u32 serial;
+	__u64 confirmed;	/* build time, or a later refresh of the same serial */
+	__u64 stale_at;		/* confirmed + SOA expire */
+	__u32 sig_expire;	/* earliest RRSIG expiration, 0 = unsigned */
+};
+#define RX_HEALTH_LINE 320
+/* Staleness and signature problems of the served zone (live: the maps'
+ * meta, or NULL: the configured image), one line each; returns the count. */
+int rx_zone_problems(const struct rx_config *c, const struct rx_meta *live, __u64 now,
+		     char (*lines)[RX_HEALTH_LINE], int max, struct rx_zone_age *age);
 
 /* Open the pinned maps, or print "not attached: run rootxdp attach
  * first" and fail. */

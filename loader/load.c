@@ -17,12 +17,14 @@
 #include "zone_maps.h"
 
 static const char load_usage[] =
-	"usage: rootxdp load [--force] [--config FILE] [--pin-root DIR] [-v] [IMAGE]\n"
+	"usage: rootxdp load [--force | --previous] [--config FILE] [--pin-root DIR] [-v] [IMAGE]\n"
 	"Swap IMAGE (default: 'image' in the config) into the live maps, atomically:\n"
 	"every query is answered from the old zone or the new one, never a mix.\n"
 	"An image whose serial is not newer than the live one (RFC 1982) is refused.\n"
 	"A refused or bad image leaves the live zone serving.\n"
 	"  -f, --force        load even if the serial is not newer (going back)\n"
+	"  -P, --previous     load IMAGE.prev (the image before the last refresh),\n"
+	"                     forced: it is older by design\n"
 	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
 	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
 	"  -v, --verbose      more detail\n";
@@ -46,56 +48,35 @@ int rx_open_pinned(const char *pin_root, struct rx_maps *m)
 	return 0;
 }
 
-int cmd_load(int argc, char **argv)
+int rx_load_image(const struct rx_config *c, const char *pin_root, const char *image,
+		  unsigned flags, __u32 *was, __u32 *now)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL, *pin_arg = NULL, *image;
-	char pin_root[PATH_MAX], e[512] = "";
+	char e[512] = "";
 	struct rx_maps m;
 	struct rx_image img;
 	struct rx_meta live;
-	struct rx_config c;
 	struct rx_cfg cfg;
-	bool force = false, have_live;
-	int o, err, lock, rc = RX_EXIT_FAIL;
+	bool have_live;
+	int err, lock, rc = -EINVAL;
 	__u32 key = 0;
 	unsigned mtu;
 
-	while ((o = getopt_long(argc, argv, "fc:p:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'f': force = true; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(load_usage, stdout); return RX_EXIT_OK;
-		default: fputs(load_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1) {
-		fputs(load_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	if (rx_cli_config(&c, conf))
-		return RX_EXIT_FAIL;
-	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
-	image = optind < argc ? argv[optind] : c.image;
-
-	if (rx_open_pinned(pin_root, &m))
-		return RX_EXIT_FAIL;
+	if (was)
+		*was = 0;
+	if (now)
+		*now = 0;
+	err = rx_open_pinned(pin_root, &m);
+	if (err)
+		return err;
 	lock = rx_lock(pin_root);
 	if (lock < 0) {
 		rx_err("cannot lock %s: %s", pin_root, rx_strerr(lock));
 		rx_maps_close(&m);
-		return RX_EXIT_FAIL;
+		return lock;
 	}
 	have_live = rx_zone_live(&m, &live) == 0;
+	if (have_live && was)
+		*was = live.serial;
 
 	err = rx_image_open(image, &img, e, sizeof(e));
 	if (err) {
@@ -105,24 +86,27 @@ int cmd_load(int argc, char **argv)
 			rx_err("refusing image: %s (still serving serial %u)", e, live.serial);
 		else
 			rx_err("refusing image: %s", e);
+		rc = err < 0 ? err : -EINVAL;
 		goto out;
 	}
-	if (have_live && !force && !rx_serial_newer(img.hdr->serial, live.serial)) {
+	if (have_live && !(flags & RX_LOAD_FORCE) && !rx_serial_newer(img.hdr->serial, live.serial)) {
 		if (img.hdr->serial == live.serial)
 			rx_err("refusing image %s: serial %u is the live one already "
 			       "(--force to load it anyway)", image, img.hdr->serial);
 		else
 			rx_err("refusing image %s: serial %u is older than the live %u (RFC 1982; "
 			       "--force to go back)", image, img.hdr->serial, live.serial);
+		rc = -ESTALE;
 		goto close_img;
 	}
 
 	/* Keep the MTU attach computed; refresh identity, NSID, payload. */
 	memset(&cfg, 0, sizeof(cfg));
 	mtu = bpf_map_lookup_elem(m.cfg, &key, &cfg) == 0 && cfg.mtu ? cfg.mtu : 1500;
-	err = rx_cfg_write(&m, &c, mtu, e, sizeof(e));
+	err = rx_cfg_write(&m, c, mtu, e, sizeof(e));
 	if (err) {
 		rx_err("cannot write the configuration map: %s", e[0] ? e : rx_strerr(err));
+		rc = err < 0 ? err : -EIO;
 		goto close_img;
 	}
 	err = rx_zone_swap(&m, &img, e, sizeof(e));
@@ -133,19 +117,78 @@ int cmd_load(int argc, char **argv)
 		else
 			rx_err("cannot load image %s: %s" RX_HINT_FMT, image,
 			       e[0] ? e : rx_strerr(err), RX_HINT_ARGS(err));
+		rc = err < 0 ? err : -EIO;
 		goto close_img;
 	}
-	if (have_live)
-		printf("serving serial %u (was %u)\n", img.hdr->serial, live.serial);
-	else
-		printf("serving serial %u\n", img.hdr->serial);
-	rc = RX_EXIT_OK;
+	if (now)
+		*now = img.hdr->serial;
+	if (!(flags & RX_LOAD_QUIET)) {
+		if (have_live)
+			printf("serving serial %u (was %u)\n", img.hdr->serial, live.serial);
+		else
+			printf("serving serial %u\n", img.hdr->serial);
+	}
+	rc = 0;
 close_img:
 	rx_image_close(&img);
 out:
 	close(lock);
 	rx_maps_close(&m);
 	return rc;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "previous", no_argument, NULL, 'P' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "pin-root", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *conf = NULL, *pin_arg = NULL;
+	char pin_root[PATH_MAX], image[PATH_MAX];
+	struct rx_config c;
+	bool force = false, previous = false;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "fPc:p:vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': force = true; break;
+		case 'P': previous = true; break;
+		case 'c': conf = optarg; break;
+		case 'p': pin_arg = optarg; break;
+		case 'v': rx_verbose_set(rx_verbose + 1); break;
+		case 'h': fputs(load_usage, stdout); return RX_EXIT_OK;
+		default: fputs(load_usage, stderr); return RX_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1 || (previous && optind < argc)) {
+		fputs(load_usage, stderr);
+		return RX_EXIT_USAGE;
+	}
+	if (rx_cli_config(&c, conf))
+		return RX_EXIT_FAIL;
+	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	if (previous) {
+		/* The image `rootxdp refresh` replaced: older by design, so forced. */
+		if (rx_fmt(image, sizeof(image), "%s.prev", c.image)) {
+			rx_err("image path %s.prev is too long", c.image);
+			return RX_EXIT_FAIL;
+		}
+		if (access(image, F_OK)) {
+			rx_err("no previous image %s: rootxdp refresh keeps one after its first "
+			       "successful swap", image);
+			return RX_EXIT_FAIL;
+		}
+		force = true;
+	} else {
+		rx_strlcpy(image, optind < argc ? argv[optind] : c.image, sizeof(image));
+	}
+	return rx_load_image(&c, pin_root, image, force ? RX_LOAD_FORCE : 0, NULL, NULL)
+		? RX_EXIT_FAIL : RX_EXIT_OK;
 }
 
 static const char reload_usage[] =

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * main.c - `rootxdp COMMAND ...`: the command table.
- * Exit codes: 0 ok, 1 failure, 2 usage.
+ * Exit codes: 0 ok, 1 failure, 2 usage (refresh: 3 another refresh runs).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -65,8 +65,10 @@ static const struct command {
 	{ "attach", cmd_attach, "load the programs, fill the maps, attach to interfaces" },
 	{ "detach", cmd_detach, "take the programs off interfaces (and the pins when none is left)" },
 	{ "load", cmd_load, "swap a newer zone image into the live maps, atomically" },
+	{ "refresh", cmd_refresh, "fetch, verify, compile and swap in a new zone; reload rootxdpd" },
 	{ "status", cmd_status, "interfaces, programs, live zone, map memory, rootxdpd" },
 	{ "stats", cmd_stats, "counters as text, JSON or Prometheus" },
+	{ "health", cmd_health, "exit non-zero, one line per problem, when not fit to serve" },
 	{ "config", cmd_config, "print the configuration in effect, every key" },
 	{ "reload", cmd_reload, "tell rootxdpd to read its image again (SIGHUP)" },
 	{ "version", cmd_version, "print the version" },

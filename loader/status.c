@@ -171,7 +171,9 @@ int cmd_status(int argc, char **argv)
 	struct rx_meta meta;
 	struct rx_ctl ctl = { 0 };
 	unsigned long long mem;
-	int nif, nlive = 0, nmaps, i, o, fd, pid, dstate;
+	int nif, nlive = 0, nmaps, i, o, fd, pid, dstate, nwarn;
+	char warn[8][RX_HEALTH_LINE];
+	struct rx_zone_age age;
 	bool json = false, have_zone;
 	__u32 xdp_id, tc_id, key = 0;
 
@@ -235,6 +237,8 @@ int cmd_status(int argc, char **argv)
 	fmt_size(mem, size, sizeof(size));
 	dstate = rx_daemon_pid(&c, &pid);
 	rx_maps_close(&m);
+	/* Stale zone, signatures close to expiry (rootxdp health fails then). */
+	nwarn = rx_zone_problems(&c, have_zone ? &meta : NULL, (__u64)time(NULL), warn, 8, &age);
 
 	if (json) {
 		printf("{\"pin_root\":");
@@ -262,8 +266,14 @@ int cmd_status(int argc, char **argv)
 		else
 			printf("null");
 		printf(",\"maps\":%d,\"map_memory_bytes\":%llu,\"rootxdpd\":{\"running\":%s,"
-		       "\"pid\":%d}}\n", nmaps, mem, dstate > 0 ? "true" : "false",
+		       "\"pid\":%d},\"warnings\":[", nmaps, mem, dstate > 0 ? "true" : "false",
 		       dstate > 0 ? pid : 0);
+		for (i = 0; i < nwarn; i++) {
+			if (i)
+				putchar(',');
+			rx_json_str(warn[i]);
+		}
+		printf("]}\n");
 	} else {
 		printf("pin root:   %s\n", pin_root);
 		printf("programs:   xdp id %u, tc id %u\n", xdp_id, tc_id);
@@ -301,6 +311,8 @@ int cmd_status(int argc, char **argv)
 			printf("rootxdpd:   not running (stale pid file %s/rootxdpd.pid)\n", c.run_dir);
 		else
 			printf("rootxdpd:   not running\n");
+		for (i = 0; i < nwarn; i++)
+			printf("warning:    %s\n", warn[i]);
 	}
 	if (!nlive) {
 		rx_err("not attached to any interface: run rootxdp attach");
