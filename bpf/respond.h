@@ -280,6 +280,7 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 	const struct rx_ctl *ctl;
 	const struct rx_nsec *e;
 	const struct rx_tld *t;
+	struct rx_label key;
 	__u32 zero = 0, slot;
 	void *inner;
 
@@ -353,10 +354,15 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 		return 0;
 	}
 	key_build(s, q);
+	/* The key goes on the stack: s is a global function's argument
+	 * (PTR_TO_MEM to the verifier), which Debian 12's 6.1 refuses as a
+	 * map key: "R2 type=mem expected=fp, pkt, pkt_meta, map_key,
+	 * map_value" (newer kernels accept it). */
+	__builtin_memcpy(&key, &s->key, sizeof(key));
 	inner = bpf_map_lookup_elem(&rx_tld, &slot);
 	if (!inner)
 		goto no_zone;
-	t = bpf_map_lookup_elem(inner, &s->key);
+	t = bpf_map_lookup_elem(inner, &key);
 	if (t) {
 		/* QNAME is the TLD itself: 1 length byte + label + root. */
 		if (q->qtype == DNS_T_DS && q->name_len == q->tld_len + 2) {

@@ -187,7 +187,9 @@ static __always_inline void count_answer(struct rx_stats *st, const struct rx_ou
 		if (__v > (max))		\
 			__v = (max);		\
 		barrier_var(__v);		\
-		if (__v < 1)			\
+		/* Signed: clang makes "< 1" an "== 0" test, and 6.1	\
+		 * learns no lower bound from its false branch.  */	\
+		if ((__s32)__v < 1)		\
 			__v = 1;		\
 		__v;				\
 	})
@@ -262,12 +264,21 @@ int rootxdp_tc(struct __sk_buff *skb)
 	l4 = o.l4off;
 	if (l4 > RX_HDR_MAX - 8)
 		return TC_ACT_SHOT;
-	/* 0xffff is 0 in one's complement: the seed for the two updates. */
-	*(__u16 *)(s->frame + l4 + 6) = 0xffff;
+	/* 0xffff is 0 in one's complement: the seed for the two updates.
+	 * l4 lives on the stack across the helper calls below and clang
+	 * spills it before the check above; 6.1 does not carry the check to
+	 * the spilled copy ("R1 unbounded memory access"), so bound the
+	 * offset again where it is used. */
+	barrier_var(l4);
+	*(__u16 *)(s->frame + (l4 & 0x7f) + 6) = 0xffff;
+	/* Each length is clamped just before its helper: clamped up front,
+	 * rlen was spilled before its check and refilled unbounded across
+	 * the first call ("invalid access to map value ... size=0" on 6.1). */
 	hlen = CLAMP_LEN(o.hdr_len, RX_HDR_MAX);
+	if (bpf_skb_store_bytes(skb, 0, s->frame, hlen, 0))
+		goto shot;
 	rlen = CLAMP_LEN(o.resp_len, RX_OUT_MAX);
-	if (bpf_skb_store_bytes(skb, 0, s->frame, hlen, 0) ||
-	    bpf_skb_store_bytes(skb, hlen, s->out, rlen, 0))
+	if (bpf_skb_store_bytes(skb, hlen, s->out, rlen, 0))
 		goto shot;
 	/*
 	 * UDP checksum through the kernel's own helper, so that it is right

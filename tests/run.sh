@@ -6,7 +6,7 @@
 #   O=build tests/run.sh [PATTERN]
 #
 # Runs, in order: every $O/tests/unit/test_* binary, $O/tests/xdp/test_xdp
-# (if built), every tests/netns/test_*.sh, and pytest on tests/py (if it
+# (if built), every tests/netns/test_*.sh and tests/kernel/test_*.sh, and pytest on tests/py (if it
 # has test_*.py); with PATTERN, only the suites whose path contains it.
 # First generates the test zone into $O/zones/ (and $O/zones/next/: the same
 # content, serial + 1, the same keys) when missing or older than mkzone.sh,
@@ -61,7 +61,7 @@ for f in "$O"/tests/unit/test_*; do
 	[[ -f "$f" && -x "$f" && "$f" != *.[od] ]] && suites+=("$f")
 done
 [[ -x "$O/tests/xdp/test_xdp" ]] && suites+=("$O/tests/xdp/test_xdp")
-for f in tests/netns/test_*.sh; do
+for f in tests/netns/test_*.sh tests/kernel/test_*.sh; do
 	[[ -f "$f" ]] && suites+=("$f")
 done
 compgen -G 'tests/py/test_*.py' >/dev/null && suites+=("tests/py")

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# verify-kernel.sh - does Debian 12's own kernel (6.1) accept rootxdp.bpf.o?
+#
+#   scripts/verify-kernel.sh            (make verify-6.1)
+#
+# Our machines run a newer kernel whose verifier accepts more than the one
+# operators run.  This script boots Debian 12's current linux-image-6.1
+# package under qemu (software emulation, no KVM needed) with a throw-away
+# initramfs whose /init is tests/kernel/verify_kernel.c, linked statically:
+# it loads both programs of $O/bpf/rootxdp.bpf.o (verifier statistics, or
+# the tail of the verifier log for a program the kernel refuses), fills the
+# zone maps from an image of build/zones with loader/zone_maps.c and sends
+# a few queries through both programs with BPF_PROG_TEST_RUN; then it runs
+# the whole packet suite (tests/xdp/test_xdp, relinked statically) there.
+#
+# Nothing is installed on the host but qemu-system-x86 and cpio (with
+# apt-get, if missing); the kernel package is only downloaded and unpacked
+# under $O/kernel-6.1/.  Exit status: 0 PASS, 1 FAIL, 2 no verdict (the VM
+# did not finish, see $O/kernel-6.1/serial.log), 3 setup failed.
+#
+# Environment:
+#   O                      build directory (default build)
+#   RX_KERNEL_PKG          kernel package (default: what Debian 12's
+#                          linux-image-amd64 depends on, e.g.
+#                          linux-image-6.1.0-56-amd64)
+#   RX_VERIFY_TIMEOUT      seconds the VM may run (default 900)
+#   RX_BPF_OBJ             object to check instead of $O/bpf/rootxdp.bpf.o
+#                          (e.g. a candidate fix built elsewhere)
+#   RX_ZONE_DIR            test zone (default build/zones, made by
+#                          tests/zones/mkzone.sh if absent)
+set -euo pipefail
+
+prog=verify-kernel.sh
+cd "$(dirname "$0")/.."
+O=${O:-build}
+W=$O/kernel-6.1
+TIMEOUT=${RX_VERIFY_TIMEOUT:-900}
+start=$(date +%s)
+
+say() { printf '%s: %s\n' "$prog" "$*"; }
+die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 3; }
+
+# ---- host tools (qemu and cpio are not test dependencies: install here) ----
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v cpio >/dev/null || need+=(cpio)
+if ((${#need[@]})); then
+	say "installing ${need[*]} (apt-get)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+		{ apt-get update >/dev/null 2>&1 &&
+		  apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; } ||
+		die "cannot install ${need[*]} with apt-get"
+fi
+for lib in libbpf.a libelf.a libz.a libcrypto.a; do
+	f=$(gcc -print-file-name="$lib")	# the bare name when not found
+	if [ "${f#/}" = "$f" ] || [ ! -f "$f" ]; then
+		die "$lib missing: static linking needs libbpf-dev, libelf-dev, zlib1g-dev, libssl-dev (make deps)"
+	fi
+done
+
+# ---- what the VM needs from the tree ----
+make -s O="$O" "$O/bpf/rootxdp.bpf.o" "$O/rootxdp-compile" >/dev/null ||
+	die "make $O/bpf/rootxdp.bpf.o $O/rootxdp-compile failed"
+# The packet suite (tests/xdp) runs in the VM too, relinked statically from
+# the objects make built; it tests the object inside its skeleton, so not
+# with RX_BPF_OBJ.
+suite=1
+if [ -n "${RX_BPF_OBJ:-}" ]; then
+	suite=0
+	say "RX_BPF_OBJ set: checking $RX_BPF_OBJ, without the packet suite"
+elif ! make -s O="$O" "$O/tests/xdp/test_xdp" >/dev/null; then
+	suite=0
+	say "cannot build $O/tests/xdp/test_xdp: the packet suite will not run in the VM"
+fi
+ZONES=${RX_ZONE_DIR:-build/zones}
+if [ ! -r "$ZONES/root.zone" ]; then
+	say "generating the test zone in $ZONES (tests/zones/mkzone.sh)"
+	tests/zones/mkzone.sh --out "$ZONES" >/dev/null || die "tests/zones/mkzone.sh failed"
+fi
+mkdir -p "$W"
+"$O/rootxdp-compile" --trust-anchor "$ZONES/trust-anchor.ds" -o "$W/root.img" \
+	"$ZONES/root.zone" >/dev/null || die "rootxdp-compile failed on $ZONES/root.zone"
+
+# ---- the kernel: Debian 12's package, downloaded and unpacked, not installed ----
+pkg=${RX_KERNEL_PKG:-}
+if [ -z "$pkg" ]; then
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	      sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9.-]*-amd64\(-unsigned\)\{0,1\}\)$/\1/p' |
+	      head -n1)
+	if [ -z "$pkg" ]; then
+		apt-get update >/dev/null 2>&1 || true
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		      sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9.-]*-amd64\(-unsigned\)\{0,1\}\)$/\1/p' |
+		      head -n1)
+	fi
+	[ -n "$pkg" ] || die "cannot find Debian 12's linux-image-6.1 package (apt-cache depends linux-image-amd64)"
+fi
+kver=${pkg#linux-image-}
+kver=${kver%-unsigned}
+vmlinuz=$W/root/boot/vmlinuz-$kver
+if [ ! -r "$vmlinuz" ]; then
+	say "downloading $pkg"
+	rm -rf "$W/deb" "$W/root"
+	mkdir -p "$W/deb"
+	# _apt cannot write into build/: fetch as root into a dir it may read.
+	(cd "$W/deb" && apt-get download "$pkg" >/dev/null 2>&1) ||
+		{ apt-get update >/dev/null 2>&1 && (cd "$W/deb" && apt-get download "$pkg" >/dev/null 2>&1); } ||
+		die "apt-get download $pkg failed"
+	# Only /boot (vmlinuz, config): the modules are 400 MB we do not need.
+	mkdir -p "$W/root"
+	dpkg-deb --fsys-tarfile "$W"/deb/"$pkg"_*.deb | tar -xf - -C "$W/root" --wildcards './boot/*' ||
+		die "cannot unpack /boot of $pkg"
+	rm -rf "$W/deb"
+	[ -r "$vmlinuz" ] || die "$pkg holds no /boot/vmlinuz-$kver"
+fi
+
+# ---- the initramfs: /init = static verify_kernel, the object, the image ----
+CFLAGS_VK=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE
+	   -DRX_VERSION='"verify-kernel"' -Ibpf -Icommon -Iloader -Itests/xdp)
+gcc "${CFLAGS_VK[@]}" tests/kernel/verify_kernel.c common/*.c loader/zone_maps.c tests/xdp/pkt.c \
+	-static -lbpf -lelf -lz -lcrypto -lpthread -o "$W/verify_kernel" 2>"$W/link.log" ||
+	{ cat "$W/link.log" >&2; die "cannot build the static tests/kernel/verify_kernel"; }
+rm -rf "$W/initramfs"
+mkdir -p "$W/initramfs/rootxdp" "$W/initramfs/dev"
+objs() { local f; for f in "$@"; do case $f in */main.c) ;; *) echo "$O/${f%.c}.o" ;; esac; done; }
+STATIC_LIBS=(-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread)	# glibc's dlopen warnings: harmless
+if ((suite)); then
+	# Object lists as the Makefile's: common/, the loader and daemon
+	# libraries (every .c but main.c), the zone compiler's.
+	# shellcheck disable=SC2046
+	if gcc $(objs tests/xdp/*.c loader/*.c fallback/*.c common/*.c) "${STATIC_LIBS[@]}" \
+		-o "$W/initramfs/rootxdp/test_xdp" 2>"$W/link.log" &&
+	   gcc "$O/zone-compiler/main.o" $(objs zone-compiler/*.c common/*.c) "${STATIC_LIBS[@]}" \
+		-o "$W/initramfs/rootxdp/rootxdp-compile" 2>>"$W/link.log"; then
+		mkdir -p "$W/initramfs/rootxdp/zones"
+		cp "$ZONES/root.zone" "$ZONES/trust-anchor.ds" "$W/initramfs/rootxdp/zones/"
+	else
+		say "cannot link the packet suite statically ($W/link.log): it will not run in the VM"
+		rm -f "$W/initramfs/rootxdp/test_xdp"
+	fi
+fi
+cp "$W/verify_kernel" "$W/initramfs/init"
+cp "${RX_BPF_OBJ:-$O/bpf/rootxdp.bpf.o}" "$W/initramfs/rootxdp/rootxdp.bpf.o"
+cp "$W/root.img" "$W/initramfs/rootxdp/"
+# The kernel opens /dev/console for init before anything is mounted
+# (init falls back to devtmpfs when this node is missing: no root).
+mknod "$W/initramfs/dev/console" c 5 1 2>/dev/null || true
+(cd "$W/initramfs" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$W/initramfs.cpio.gz"
+
+# ---- boot it ----
+say "booting $pkg under qemu (TCG, timeout ${TIMEOUT}s)"
+set +e
+timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1G -smp 1 -nographic \
+	-no-reboot -kernel "$vmlinuz" -initrd "$W/initramfs.cpio.gz" \
+	-append 'console=ttyS0 panic=-1 loglevel=4' </dev/null >"$W/serial.log" 2>&1
+qrc=$?
+set -e
+tr -d '\r' <"$W/serial.log" >"$W/serial.txt"
+# Our lines (the console may glue a terminal escape before the first one)
+# and what stands between "verify: ---- X ----" and "verify: ---- end of X"
+# (verifier log tails, the packet suite).
+awk '/verify: ---- / && !/verify: ---- end of/ { inlog = 1 }
+     { i = match($0, /(verify|ROOTXDP-VERIFY|libbpf): /) }
+     inlog { print; if ($0 ~ /verify: ---- end of/) inlog = 0; next }
+     i { print substr($0, i) }' "$W/serial.txt"
+secs=$(($(date +%s) - start))
+if grep -qx 'ROOTXDP-VERIFY: PASS' "$W/serial.txt"; then
+	say "PASS: both programs load and answer on $kver (${secs}s)"
+	exit 0
+elif grep -qx 'ROOTXDP-VERIFY: FAIL' "$W/serial.txt"; then
+	say "FAIL on $kver (${secs}s; full console in $W/serial.txt)"
+	exit 1
+fi
+[ "$qrc" = 124 ] && why="timed out after ${TIMEOUT}s" || why="qemu exited $qrc"
+say "no verdict from the VM: $why; last console lines:"
+tail -n 30 "$W/serial.txt"
+exit 2
