@@ -45,7 +45,8 @@ static void usage(FILE *f)
 		"  -v, --verbose       debug logging\n"
 		"  -f, --foreground    accepted for compatibility: rootxdpd never forks\n"
 		"  -V, --version       print the version\n"
-		"signals: HUP reloads the image, TERM and INT stop.\n");
+		"signals: HUP reloads the image (newer serials only), USR1 reloads it\n"
+		"even when older (rollback), TERM and INT stop.\n");
 }
 
 /* systemd's notify protocol: one datagram to $NOTIFY_SOCKET. */
@@ -121,7 +122,8 @@ static const char *image_path(struct daemon *d)
 	return d->cfg.image;
 }
 
-static void reload(struct daemon *d)
+/* allow_older: SIGUSR1, the rollback `rootxdp load --previous` asks for. */
+static void reload(struct daemon *d, bool allow_older)
 {
 	struct fb_zone *cur = fb_live_ref(), *z;
 	const char *path = image_path(d);
@@ -135,7 +137,7 @@ static void reload(struct daemon *d)
 	} else if (cur && z->serial == cur->serial) {
 		rx_info("reload: %s has serial %u, already served: nothing to do", path, z->serial);
 		fb_zone_unref(z);
-	} else if (cur && !fb_serial_newer(z->serial, cur->serial)) {
+	} else if (cur && !allow_older && !fb_serial_newer(z->serial, cur->serial)) {
 		rx_err("reload refused: %s has serial %u, older than the served %u", path,
 		       z->serial, cur->serial);
 		fb_stat_add(d->main_stats, FB_S_RELOAD_FAILED, 1);
@@ -303,6 +305,7 @@ int main(int argc, char **argv)
 	/* Signals are taken by the main thread only (sigtimedwait). */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
@@ -366,7 +369,10 @@ int main(int argc, char **argv)
 
 		if (sig == SIGHUP) {
 			rx_info("SIGHUP: reloading");
-			reload(&d);
+			reload(&d, false);
+		} else if (sig == SIGUSR1) {
+			rx_info("SIGUSR1: reloading, an older serial allowed (rollback)");
+			reload(&d, true);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			rx_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			break;

@@ -4,6 +4,7 @@
  * `rootxdp reload` (SIGHUP to rootxdpd).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -137,6 +138,38 @@ out:
 	return rc;
 }
 
+/*
+ * After `load --previous` swapped the maps: exchange IMAGE and IMAGE.prev
+ * in one step (renameat2 RENAME_EXCHANGE), so that rootxdpd, a restart and
+ * the next refresh's --previous all see the rolled-back zone, then ask
+ * rootxdpd to load it although it is older (SIGUSR1).  The zone that was
+ * rolled back stays in IMAGE.prev; the next refresh offers it again if the
+ * source still has it, so stop the refresh timer until the source is fixed.
+ */
+static int rollback_files(const struct rx_config *c, const char *prev)
+{
+	int pid, st;
+
+	if (renameat2(AT_FDCWD, prev, AT_FDCWD, c->image, RENAME_EXCHANGE)) {
+		rx_err("the maps serve %s, but exchanging it with %s failed: %s "
+		       "(rootxdpd still serves %s)", prev, c->image, strerror(errno), c->image);
+		return RX_EXIT_FAIL;
+	}
+	st = rx_daemon_pid(c, &pid);
+	if (st <= 0) {
+		rx_warn("rootxdpd is not running: it will load the rolled-back %s when it starts",
+			c->image);
+		return RX_EXIT_OK;
+	}
+	if (kill(pid, SIGUSR1)) {
+		rx_err("cannot signal rootxdpd (pid %d) to roll back: %s", pid, strerror(errno));
+		return RX_EXIT_FAIL;
+	}
+	printf("rolled back: %s is now the previous image; rootxdpd (pid %d) told to load it\n",
+	       c->image, pid);
+	return RX_EXIT_OK;
+}
+
 int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -187,8 +220,9 @@ int cmd_load(int argc, char **argv)
 	} else {
 		rx_strlcpy(image, optind < argc ? argv[optind] : c.image, sizeof(image));
 	}
-	return rx_load_image(&c, pin_root, image, force ? RX_LOAD_FORCE : 0, NULL, NULL)
-		? RX_EXIT_FAIL : RX_EXIT_OK;
+	if (rx_load_image(&c, pin_root, image, force ? RX_LOAD_FORCE : 0, NULL, NULL))
+		return RX_EXIT_FAIL;
+	return previous ? rollback_files(&c, image) : RX_EXIT_OK;
 }
 
 static const char reload_usage[] =

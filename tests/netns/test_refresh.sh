@@ -259,10 +259,28 @@ one_line "a bad axfr:// source: exit 1" 1 "expected axfr://HOST" refresh --sourc
 bg_stop "$KPID"
 
 # ---------------------------------------------------------------- load --previous, health
-rx_out "load --previous: back to $((S + 2)) in the maps" 0 "serving serial $((S + 2)) \(was $((S + 3))\)" \
-	rx load --previous
-expect_eq "  ... XDP answers $((S + 2))" "$(xdp_serial)" $((S + 2))
-rx_out "health: rootxdpd behind the maps is a problem" 1 "rootxdpd serves serial $((S + 3)), XDP serial $((S + 2))" health
+# Rollback: both paths go back, IMAGE and IMAGE.prev trade places.
+out=$(rx load --previous 2>&1) && rc=0 || rc=$?
+if ((rc == 0)) && grep -q "serving serial $((S + 2)) (was $((S + 3)))" <<<"$out" &&
+	grep -q "rolled back" <<<"$out"; then
+	ok "load --previous: back to $((S + 2)), rootxdpd told"
+else
+	fail "load --previous (exit $rc)"
+	indent <<<"$out"
+fi
+wait_until 5 test "$(tcp_serial)" = $((S + 2))
+serving "after load --previous" $((S + 2))
+expect_eq "  ... IMAGE is now serial $((S + 2))" "$(img_serial "$state/root.img")" $((S + 2))
+expect_eq "  ... IMAGE.prev holds $((S + 3))" "$(img_serial "$state/root.img.prev")" $((S + 3))
+rx_out "health: healthy after the rollback" 0 '^$' health
+rx_out "load --previous again rolls forward" 0 "serving serial $((S + 3))" rx load --previous
+wait_until 5 test "$(tcp_serial)" = $((S + 3))
+serving "after rolling forward" $((S + 3))
+# The maps alone moved back (a hand-made load): rootxdpd is behind.
+rx_out "load the previous image by hand into the maps only" 0 "serving serial $((S + 2))" \
+	rx load --force "$state/root.img.prev"
+rx_out "health: rootxdpd ahead of the maps is a problem" 1 \
+	"rootxdpd serves serial $((S + 3)), XDP serial $((S + 2))" health
 rx_out "load the current image again" 0 "serving serial $((S + 3))" rx load
 rx_out "health: healthy again" 0 '^$' health
 now=$(date +%s)
