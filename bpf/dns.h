@@ -150,9 +150,12 @@ __noinline int dns_parse(struct rx_scratch *s, struct rx_query *q)
 	/* Step 3.  (Step 2 ran before the copy.) */
 	if (h[2] & DNS_OPCODE)
 		return RX_PASS_OPCODE;
-	/* Step 4. */
-	if (rd16(h + 4) != 1 || rd16(h + 6) != 0 || rd16(h + 8) != 0)
+	/* Step 4.  An RR in the authority section is an IXFR's SOA (RFC
+	 * 1995 3) or a mistake: rootxdpd tells which. */
+	if (rd16(h + 4) != 1 || rd16(h + 6) != 0)
 		return RX_FORMERR;
+	if (rd16(h + 8) != 0)
+		return RX_PASS_NSCOUNT;
 	arcount = rd16(h + 10);
 	if (arcount > 1)
 		return RX_PASS_ARCOUNT;

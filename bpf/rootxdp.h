@@ -199,6 +199,7 @@ enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 	X(RX_PASS_NAME,		"pass_name")	/* compression pointer in qname */ \
 	X(RX_PASS_EDNS,		"pass_edns")	/* options we leave to rootxdpd */ \
 	X(RX_PASS_ARCOUNT,	"pass_arcount")	/* ARCOUNT > 1 (TSIG, 2 OPTs) */ \
+	X(RX_PASS_NSCOUNT,	"pass_nscount")	/* NSCOUNT > 0 (IXFR's SOA) */ \
 	X(RX_PASS_TRAILING,	"pass_trailing") /* bytes after the last RR */ \
 	X(RX_PASS_NO_ZONE,	"pass_no_zone")					\
 	X(RX_PASS_MTU,		"pass_mtu")	/* answer larger than the MTU */ \

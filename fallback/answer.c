@@ -181,9 +181,9 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 	q->qtype = rd16(m + pos);
 	q->qclass = rd16(m + pos + 2);
 	pos += 4;
-	/* design.md step 4: NSCOUNT != 0 is FORMERR; over TCP an IXFR
-	 * carries the client's SOA there (RFC 1995 3). */
-	if (ns != 0 && !(cl->transport == FB_TCP && q->qtype == FB_T_IXFR && ns == 1))
+	/* design.md step 4: NSCOUNT != 0 is FORMERR, but for an IXFR, which
+	 * carries the client's SOA there (RFC 1995 3), over UDP or TCP. */
+	if (ns != 0 && !(q->qtype == FB_T_IXFR && ns == 1))
 		return FB_RC_FORMERR;
 	for (unsigned i = 0; i < (unsigned)ns + ar; i++) {
 		size_t start = pos;
@@ -759,8 +759,11 @@ static size_t xfr(struct ctx *c)
 		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
 	if (q->qname_len != 1)
 		return empty(c, FB_RC_NOTAUTH, FB_K_XFR_REFUSED);
-	if (!axfr && !fb_serial_newer(c->z->serial, q->soa_serial)) {
-		/* RFC 1995 2: the client is up to date: our SOA only */
+	if (!axfr && (c->cl->transport == FB_UDP ||
+		      !fb_serial_newer(c->z->serial, q->soa_serial))) {
+		/* RFC 1995 2: the client is up to date, or asked over UDP (a
+		 * transfer does not fit: the SOA tells it to come over TCP):
+		 * our SOA only */
 		struct fb_wr w;
 
 		begin(c, &w, true, FB_RC_NOERROR);

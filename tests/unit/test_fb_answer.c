@@ -863,7 +863,18 @@ static void test_xfr(void)
 		ask(t, n, &no, &r);
 		CHECK(r.rcode == FB_RC_REFUSED);
 		ask(t, n, &cl, &r);
-		CHECK(r.rcode == FB_RC_FORMERR);	/* UDP: NSCOUNT 1, step 4 */
+		CHECK(r.rcode == FB_RC_REFUSED);	/* UDP, not in the ACL */
+		{
+			/* UDP from the ACL, client older: RFC 1995 2, our SOA only */
+			struct fb_client u = ok;
+
+			u.transport = FB_UDP;
+			len = ask(t, n, &u, &r);
+			p = decode(len);
+			CHECK(p && r.kind == FB_K_IXFR && !r.xfr && ldns_pkt_ancount(p) == 1 &&
+			      ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR);
+			ldns_pkt_free(p);
+		}
 	}
 }
 
