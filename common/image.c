@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <zlib.h>
+#include "errf.h"
 #include "image.h"
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /* Is [off, off + n * size) inside a file of `total` bytes and 8-aligned? */
 static int section_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t hdr,
@@ -93,25 +78,25 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 	memset(img, 0, sizeof(*img));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return rx_errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
-		fail(err, errlen, rc, "%s: %s", path, strerror(errno));
+		rx_errf(err, errlen, rc, "%s: %s", path, strerror(errno));
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = fail(err, errlen, -EINVAL, "%s: not a regular file", path);
+		rc = rx_errf(err, errlen, -EINVAL, "%s: not a regular file", path);
 		goto out_close;
 	}
 	if ((uint64_t)st.st_size < sizeof(struct rx_image_hdr)) {
-		rc = fail(err, errlen, -EINVAL,
+		rc = rx_errf(err, errlen, -EINVAL,
 			  "%s: too short for an image header (%lld bytes)", path,
 			  (long long)st.st_size);
 		goto out_close;
 	}
 	buf = malloc(st.st_size);
 	if (!buf) {
-		rc = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		rc = rx_errf(err, errlen, -ENOMEM, "%s: out of memory", path);
 		goto out_close;
 	}
 	while (got < (size_t)st.st_size) {
@@ -121,7 +106,7 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 			continue;
 		if (n <= 0) {
 			rc = n < 0 ? -errno : -EIO;
-			fail(err, errlen, rc, "%s: read: %s", path,
+			rx_errf(err, errlen, rc, "%s: read: %s", path,
 			     n < 0 ? strerror(errno) : "file shrank");
 			goto out_free;
 		}
@@ -133,21 +118,21 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 	h = (const struct rx_image_hdr *)buf;
 	rc = -EINVAL;
 	if (memcmp(h->magic, RX_IMAGE_MAGIC, 8)) {
-		fail(err, errlen, rc, "%s: not a rootxdp image (bad magic)", path);
+		rx_errf(err, errlen, rc, "%s: not a rootxdp image (bad magic)", path);
 		goto out_free;
 	}
 	if (h->version != RX_IMAGE_VERSION) {
-		fail(err, errlen, rc, "%s: image version %u, this build reads %u",
+		rx_errf(err, errlen, rc, "%s: image version %u, this build reads %u",
 		     path, h->version, RX_IMAGE_VERSION);
 		goto out_free;
 	}
 	if (h->hdr_size != sizeof(*h)) {
-		fail(err, errlen, rc, "%s: header size %u, expected %zu", path,
+		rx_errf(err, errlen, rc, "%s: header size %u, expected %zu", path,
 		     h->hdr_size, sizeof(*h));
 		goto out_free;
 	}
 	if (h->body_size != got - sizeof(*h)) {
-		fail(err, errlen, rc, "%s: body size %llu but file holds %zu (truncated?)",
+		rx_errf(err, errlen, rc, "%s: body size %llu but file holds %zu (truncated?)",
 		     path, (unsigned long long)h->body_size, got - sizeof(*h));
 		goto out_free;
 	}
@@ -156,24 +141,24 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 	    !section_ok(h->off_tld, h->ntld, sizeof(struct rx_image_tld), sizeof(*h), got) ||
 	    !section_ok(h->off_nsec, h->nnsec, sizeof(struct rx_nsec), sizeof(*h), got) ||
 	    !section_ok(h->off_zone, h->zone_zlen, 1, sizeof(*h), got)) {
-		fail(err, errlen, rc, "%s: a section lies outside the file or is misaligned",
+		rx_errf(err, errlen, rc, "%s: a section lies outside the file or is misaligned",
 		     path);
 		goto out_free;
 	}
 	SHA256(buf + sizeof(*h), got - sizeof(*h), sha);
 	if (memcmp(sha, h->body_sha256, sizeof(sha))) {
-		fail(err, errlen, rc, "%s: SHA-256 of the body does not match the header (corrupt image)",
+		rx_errf(err, errlen, rc, "%s: SHA-256 of the body does not match the header (corrupt image)",
 		     path);
 		goto out_free;
 	}
 	if (h->nresp == 0 || h->nnsec == 0) {
-		fail(err, errlen, rc, "%s: image holds no responses or no NSEC entries", path);
+		rx_errf(err, errlen, rc, "%s: image holds no responses or no NSEC entries", path);
 		goto out_free;
 	}
 	if (h->meta.serial != h->serial || h->meta.nresp != h->nresp ||
 	    h->meta.nchunk != h->nchunk || h->meta.ntld != h->ntld ||
 	    h->meta.nnsec != h->nnsec) {
-		fail(err, errlen, rc, "%s: meta counts disagree with the header", path);
+		rx_errf(err, errlen, rc, "%s: meta counts disagree with the header", path);
 		goto out_free;
 	}
 
@@ -188,7 +173,7 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 
 	for (i = 0; i < h->nresp; i++) {
 		if (resp_check(&img->resp[i], h->nchunk, why, sizeof(why))) {
-			fail(err, errlen, rc, "%s: response %u: %s", path, i, why);
+			rx_errf(err, errlen, rc, "%s: response %u: %s", path, i, why);
 			goto out_reset;
 		}
 	}
@@ -197,13 +182,13 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 
 		if (t->ref >= h->nresp || t->ref_do >= h->nresp ||
 		    t->ds >= h->nresp || t->ds_do >= h->nresp) {
-			fail(err, errlen, rc, "%s: tld %u: response index out of range",
+			rx_errf(err, errlen, rc, "%s: tld %u: response index out of range",
 			     path, i);
 			goto out_reset;
 		}
 		if (img->tld[i].label.len == 0 || img->tld[i].label.len > RX_LABEL_MAX ||
 		    (i && rx_label_cmp(&img->tld[i - 1].label, &img->tld[i].label) >= 0)) {
-			fail(err, errlen, rc, "%s: tld %u: bad label or not sorted", path, i);
+			rx_errf(err, errlen, rc, "%s: tld %u: bad label or not sorted", path, i);
 			goto out_reset;
 		}
 	}
@@ -212,20 +197,20 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 		    img->nsec[i].owner.len > RX_LABEL_MAX ||
 		    (i && rx_label_cmp(&img->nsec[i - 1].owner, &img->nsec[i].owner) >= 0) ||
 		    (i == 0 && img->nsec[0].owner.len != 0)) {
-			fail(err, errlen, rc, "%s: nsec %u: bad index, label or order",
+			rx_errf(err, errlen, rc, "%s: nsec %u: bad index, label or order",
 			     path, i);
 			goto out_reset;
 		}
 	}
 	if (h->meta.nx >= h->nresp || h->meta.nodata >= h->nresp ||
 	    h->meta.nodata_do >= h->nresp || h->meta.napex > RX_APEX_MAX) {
-		fail(err, errlen, rc, "%s: meta: response index out of range", path);
+		rx_errf(err, errlen, rc, "%s: meta: response index out of range", path);
 		goto out_reset;
 	}
 	for (i = 0; i < h->meta.napex; i++) {
 		if (h->meta.apex[i].resp >= h->nresp ||
 		    h->meta.apex[i].resp_do >= h->nresp) {
-			fail(err, errlen, rc, "%s: meta.apex[%u]: response index out of range",
+			rx_errf(err, errlen, rc, "%s: meta.apex[%u]: response index out of range",
 			     path, i);
 			goto out_reset;
 		}
@@ -258,16 +243,16 @@ int rx_image_zone_text(const struct rx_image *img, char **text, size_t *len,
 
 	*text = NULL;
 	if (want >= (uint64_t)1 << 32)
-		return fail(err, errlen, -EINVAL, "zone text size %llu is implausible",
+		return rx_errf(err, errlen, -EINVAL, "zone text size %llu is implausible",
 			    (unsigned long long)want);
 	buf = malloc(want + 1);
 	if (!buf)
-		return fail(err, errlen, -ENOMEM, "out of memory inflating the zone");
+		return rx_errf(err, errlen, -ENOMEM, "out of memory inflating the zone");
 	out_len = want;
 	zrc = uncompress((Bytef *)buf, &out_len, img->zone_z, img->hdr->zone_zlen);
 	if (zrc != Z_OK || out_len != want) {
 		free(buf);
-		return fail(err, errlen, -EINVAL, "zone text: inflate failed (%s)",
+		return rx_errf(err, errlen, -EINVAL, "zone text: inflate failed (%s)",
 			    zrc != Z_OK ? zError(zrc) : "size differs from header");
 	}
 	buf[want] = '\0';
@@ -348,7 +333,7 @@ int rx_image_write(const char *path, struct rx_image_hdr *hdr,
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
 		EVP_MD_CTX_free(ctx);
-		return fail(err, errlen, -ENOMEM, "%s: cannot set up SHA-256", path);
+		return rx_errf(err, errlen, -ENOMEM, "%s: cannot set up SHA-256", path);
 	}
 	pos = sizeof(*hdr);
 	for (i = 0; i < 5; i++) {
@@ -365,10 +350,10 @@ int rx_image_write(const char *path, struct rx_image_hdr *hdr,
 	memcpy(hdr->meta.sha256, hdr->body_sha256, 32);
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return fail(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
+		return rx_errf(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		return rx_errf(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 	rc = write_all(fd, hdr, sizeof(*hdr));
 	pos = sizeof(*hdr);
 	for (i = 0; i < 5 && !rc; i++) {
@@ -388,7 +373,7 @@ int rx_image_write(const char *path, struct rx_image_hdr *hdr,
 		rc = -errno;
 	if (rc) {
 		unlink(tmp);
-		return fail(err, errlen, rc, "%s: cannot write image: %s", path,
+		return rx_errf(err, errlen, rc, "%s: cannot write image: %s", path,
 			    strerror(-rc));
 	}
 	/* Make the rename itself durable: fsync the directory. */

@@ -10,7 +10,6 @@
  * live zone serving.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "rootxdp.h"
+#include "errf.h"
 #include "zone_maps.h"
 
 #ifndef ENOTSUPP
@@ -46,21 +46,6 @@ static const struct {
 static int *map_fd(struct rx_maps *m, size_t i)
 {
 	return (int *)((char *)m + map_names[i].off);
-}
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
 }
 
 static void maps_init(struct rx_maps *m)
@@ -110,7 +95,7 @@ int rx_maps_from_pins(const char *pin_root, struct rx_maps *m, char *err, size_t
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", pin_root,
 				     map_names[i].name) >= sizeof(path)) {
 			rx_maps_close(m);
-			return fail(err, errlen, -ENAMETOOLONG, "pin path too long under %s",
+			return rx_errf(err, errlen, -ENAMETOOLONG, "pin path too long under %s",
 				    pin_root);
 		}
 		fd = bpf_obj_get(path);
@@ -118,7 +103,7 @@ int rx_maps_from_pins(const char *pin_root, struct rx_maps *m, char *err, size_t
 			int e = -errno;
 
 			rx_maps_close(m);
-			return fail(err, errlen, e, "cannot open pinned map %s: %s%s", path,
+			return rx_errf(err, errlen, e, "cannot open pinned map %s: %s%s", path,
 				    strerror(-e),
 				    e == -ENOENT ? " (is rootxdp attached? `rootxdp attach` "
 						   "pins the maps)" : "");
@@ -268,10 +253,10 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 	int rc = 0;
 
 	if (!h->nresp || !h->nchunk || !h->nnsec)
-		return fail(err, errlen, -EINVAL, "image holds no responses (nresp %u, nchunk "
+		return rx_errf(err, errlen, -EINVAL, "image holds no responses (nresp %u, nchunk "
 			    "%u, nnsec %u)", h->nresp, h->nchunk, h->nnsec);
 	if (bpf_map_lookup_elem(m->ctl, &zero, &ctl))
-		return fail(err, errlen, -errno, "cannot read rx_ctl: %s", strerror(errno));
+		return rx_errf(err, errlen, -errno, "cannot read rx_ctl: %s", strerror(errno));
 	old = ctl.slot & (RX_SLOTS - 1);
 	idle = old ^ 1;
 	inner_btf_get(m, &ib);
@@ -287,7 +272,7 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 	tkeys = calloc(h->ntld ? h->ntld : 1, sizeof(*tkeys));
 	tvals = calloc(h->ntld ? h->ntld : 1, sizeof(*tvals));
 	if (!idx || !tkeys || !tvals) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory for %u map keys", n);
+		rc = rx_errf(err, errlen, -ENOMEM, "out of memory for %u map keys", n);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -309,7 +294,7 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 	if (fd_resp < 0 || fd_blob < 0 || fd_tld < 0 || fd_nsec < 0) {
 		int e = fd_resp < 0 ? fd_resp : fd_blob < 0 ? fd_blob : fd_tld < 0 ? fd_tld : fd_nsec;
 
-		rc = fail(err, errlen, e, "cannot create the zone maps (%u responses, %u chunks, "
+		rc = rx_errf(err, errlen, e, "cannot create the zone maps (%u responses, %u chunks, "
 			  "%u TLDs): %s", h->nresp, h->nchunk, h->ntld, strerror(-e));
 		goto out;
 	}
@@ -318,7 +303,7 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 	    (rc = fill(fd_blob, idx, 4, img->chunk, sizeof(struct rx_chunk), h->nchunk)) ||
 	    (rc = fill(fd_tld, tkeys, sizeof(*tkeys), tvals, sizeof(*tvals), h->ntld)) ||
 	    (rc = fill(fd_nsec, idx, 4, img->nsec, sizeof(struct rx_nsec), h->nnsec))) {
-		rc = fail(err, errlen, rc, "cannot fill the zone maps: %s", strerror(-rc));
+		rc = rx_errf(err, errlen, rc, "cannot fill the zone maps: %s", strerror(-rc));
 		goto out;
 	}
 
@@ -331,7 +316,7 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 		    (rc = readback(fd_blob, &c, &img->chunk[c], sizeof(buf.c), &buf)) ||
 		    (rc = readback(fd_nsec, &s, &img->nsec[s], sizeof(buf.n), &buf)) ||
 		    (h->ntld && (rc = readback(fd_tld, &tkeys[t], &tvals[t], sizeof(buf.t), &buf)))) {
-			rc = fail(err, errlen, rc, "zone maps read back wrong: %s", strerror(-rc));
+			rc = rx_errf(err, errlen, rc, "zone maps read back wrong: %s", strerror(-rc));
 			goto out;
 		}
 	}
@@ -340,14 +325,14 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 	meta = h->meta;
 	meta.loaded_ns = now_ns();
 	if (bpf_map_update_elem(m->meta, &idle, &meta, BPF_ANY)) {
-		rc = fail(err, errlen, -errno, "cannot write rx_meta: %s", strerror(errno));
+		rc = rx_errf(err, errlen, -errno, "cannot write rx_meta: %s", strerror(errno));
 		goto out;
 	}
 	if (bpf_map_update_elem(m->resp, &idle, &fd_resp, BPF_ANY) ||
 	    bpf_map_update_elem(m->blob, &idle, &fd_blob, BPF_ANY) ||
 	    bpf_map_update_elem(m->tld, &idle, &fd_tld, BPF_ANY) ||
 	    bpf_map_update_elem(m->nsec, &idle, &fd_nsec, BPF_ANY)) {
-		rc = fail(err, errlen, -errno, "cannot store the zone maps in slot %u: %s%s", idle,
+		rc = rx_errf(err, errlen, -errno, "cannot store the zone maps in slot %u: %s%s", idle,
 			  strerror(errno), errno == EINVAL ? " (inner map does not match the "
 			  "template: BPF object and loader from different builds?)" : "");
 		goto undo_idle;
@@ -355,7 +340,7 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img, char *err,
 	ctl.slot = idle;
 	ctl.gen++;
 	if (bpf_map_update_elem(m->ctl, &zero, &ctl, BPF_ANY)) {
-		rc = fail(err, errlen, -errno, "cannot write rx_ctl: %s", strerror(errno));
+		rc = rx_errf(err, errlen, -errno, "cannot write rx_ctl: %s", strerror(errno));
 		goto undo_idle;
 	}
 
@@ -429,6 +414,6 @@ int rx_cfg_write(const struct rx_maps *m, const struct rx_config *c, unsigned mt
 	if (n)
 		cfg.flags |= RX_CFG_VERSION;
 	if (bpf_map_update_elem(m->cfg, &zero, &cfg, BPF_ANY))
-		return fail(err, errlen, -errno, "cannot write rx_cfg: %s", strerror(errno));
+		return rx_errf(err, errlen, -errno, "cannot write rx_cfg: %s", strerror(errno));
 	return 0;
 }
