@@ -5,6 +5,7 @@
 #   make run        install missing packages, build, demo in its own netns
 #   make bench      benchmarks beside NSD and Knot (never part of test)
 #   make verify-6.1 the BPF programs on Debian 12's kernel 6.1 (qemu, ~1 min)
+#   make fuzz       fuzz each target FUZZ_TIME seconds (default 300; as root)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make help       this list;  V=1 shows the commands
 CC        ?= cc
@@ -131,6 +132,10 @@ bench:
 verify-6.1: deps
 	$(Q)$(MAKE) all $(XDP_TEST)
 	$(Q)O=$(O) scripts/verify-kernel.sh
+
+FUZZ_TIME ?= 300
+fuzz: deps
+	$(Q)O=$(O) scripts/fuzz.sh run $(FUZZ_TIME)
 
 # ---- install ----
 install: all

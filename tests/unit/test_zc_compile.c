@@ -654,6 +654,12 @@ static void refusals(const char *zone, const char *anchor, uint32_t serial)
 		write_text(m, (const char *)junk, sizeof(junk));
 	}
 	refuse("garbage", "rootxdp-compile: ", "", m);
+	/* libldns 1.8.3's zone reader reads freed memory on three SOAs
+	 * (tests/fuzz/regress/zone): ours refuses the second. */
+	snprintf(m, sizeof(m), "%s/threesoa.zone", tmpdir);
+	write_text(m, ". 3600 IN SOA a. b. 1 2 3 4 5\n. 3600 IN SOA a. b. 2 2 3 4 5\n"
+		      ". 3600 IN SOA a. b. 3 2 3 4 5\n", 90);
+	refuse("three SOA records", "line 2: a second SOA record", "--allow-no-zonemd", m);
 	snprintf(m, sizeof(m), "%s/no/such/zone", tmpdir);
 	refuse("unreadable path", "cannot open", "", m);
 	refuse("directory", "cannot read", "", tmpdir);
