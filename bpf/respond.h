@@ -237,28 +237,33 @@ err:
 	return 1;
 }
 
-/* Relocate compression pointer i by the question's size (design.md). */
+/* Relocate compression pointer i (design.md "A response body"): a plain
+ * one by the question's size; an RX_FIX_QTLD one to QNAME's last label. */
 struct fix_ctx {
 	struct rx_scratch *s;
 	const struct rx_resp *r;
 	__u32 base;
 	__u32 qsz;
+	__u32 tld_ptr;		/* 0xC000 | (12 + q->tld_off) */
 	__u32 cutlen;
 };
 
 static int fix_step(__u32 i, void *data)
 {
 	struct fix_ctx *c = data;
-	__u32 f = c->r->fix[i & (RX_FIX_MAX - 1)], off;
+	__u32 f = c->r->fix[i & (RX_FIX_MAX - 1)], at = f & ~RX_FIX_QTLD, off;
 	__u8 *p;
 
-	if (f + 2 > c->cutlen)		/* in the part cut away */
+	if (at + 2 > c->cutlen)		/* in the part cut away */
 		return 0;
 	off = c->base;
 	if (off > RX_BASE_MAX)
 		return 1;
-	p = c->s->out + off + (f & (RX_BODY_MAX - 1));
-	wr16(p, rd16(p) + c->qsz);
+	p = c->s->out + off + (at & (RX_BODY_MAX - 1));
+	if (f & RX_FIX_QTLD)
+		wr16(p, c->tld_ptr);
+	else
+		wr16(p, rd16(p) + c->qsz);
 	return 0;
 }
 
@@ -459,7 +464,8 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	if (a->body == BODY_ZONE) {
 		struct cut_ctx cc = { .room = room };
 		struct chunk_ctx kc = { .s = s, .slot = slot, .base = base };
-		struct fix_ctx fc = { .s = s, .base = base, .qsz = q->qsz };
+		struct fix_ctx fc = { .s = s, .base = base, .qsz = q->qsz,
+				      .tld_ptr = 0xc000 | (DNS_HLEN + (q->tld_off & 0xff)) };
 		const struct rx_cut *cut;
 		const struct rx_resp *r;
 		__u32 idx = a->resp, nch, nfix;

@@ -24,6 +24,11 @@
 #endif
 #define RX_CUT_MAX	32	/* cut points per response */
 #define RX_FIX_MAX	64	/* compression pointers relocated per response */
+/* A fix[] entry is a body offset (< RX_BODY_MAX, so bit 15 is free); with
+ * this bit set the pointer there points at the question's last label (the
+ * TLD of a per-TLD body): the sender sets it to 0xC000 | (12 + offset of
+ * that label in QNAME).  Plain entries get the question's size added. */
+#define RX_FIX_QTLD	0x8000
 #define RX_APEX_MAX	16	/* apex RRsets answered from the maps */
 #define RX_IDENT_MAX	64	/* identity / version string (CHAOS TXT, NSID) */
 #define RX_SLOTS	2	/* zone slots: active + idle (atomic swap) */
@@ -55,9 +60,12 @@ struct rx_cut {
 
 /* A precomputed response body: everything after the question, without OPT.
  * Bytes live in rx_blob chunks [chunk, chunk + ceil(len / RX_CHUNK)).
- * Compression pointers in the body are written as if the question were
+ * Compression pointers into the body are written as if the question were
  * empty (body at message offset 12); fix[] lists the body offsets of every
- * pointer, and the sender adds the question's size to each.
+ * pointer, and the sender adds the question's size to each.  In the
+ * per-TLD bodies (rx_tld) a name may point at the TLD in the question:
+ * its fix[] entry has RX_FIX_QTLD and the sender points it at QNAME's last
+ * label (the body holds 0xC00C, right when QNAME is the TLD alone).
  * cut[] is ascending by len; cut[0] is the empty body {0,0,0,0};
  * cut[ncut - 1].len == len.  cut[req] is the smallest prefix holding every
  * required RR (answer, authority, in-domain glue): sending a cut below req
@@ -225,6 +233,7 @@ _Static_assert(sizeof(struct rx_nsec) == 72, "rx_nsec layout");
 _Static_assert(sizeof(struct rx_apex) == 12, "rx_apex layout");
 _Static_assert(sizeof(struct rx_cfg) == 8 + 2 * RX_IDENT_MAX, "rx_cfg layout");
 _Static_assert(RX_BODY_MAX <= 0xffff, "body length fits in __u16");
+_Static_assert(RX_BODY_MAX <= RX_FIX_QTLD, "fix[] offsets leave bit 15 free");
 #endif
 
 #endif /* ROOTXDP_H */

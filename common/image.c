@@ -58,9 +58,9 @@ static int resp_check(const struct rx_resp *r, uint32_t nchunk, char *why,
 	if (r->nfix > RX_FIX_MAX)
 		return snprintf(why, whylen, "nfix %u", r->nfix), -1;
 	for (i = 0; i < r->nfix; i++)
-		if ((unsigned)r->fix[i] + 2 > r->len)
+		if ((unsigned)(r->fix[i] & ~RX_FIX_QTLD) + 2 > r->len)
 			return snprintf(why, whylen, "fix[%u]=%u past len %u", i,
-					r->fix[i], r->len), -1;
+					r->fix[i] & ~RX_FIX_QTLD, r->len), -1;
 	return 0;
 }
 

@@ -423,8 +423,9 @@ static size_t send_body(struct ctx *c, uint32_t ri, enum fb_kind kind)
 	const struct rx_resp *r = &img->resp[ri];
 	const uint8_t *body = img->chunk[r->chunk].b;
 	struct fb_wr w;
-	unsigned qsize = c->q->qname_len + 4, i, k;
+	unsigned qsize = c->q->qname_len + 4, tld_off = 0, i, k;
 	const struct rx_cut *cut;
+	const uint8_t *n;
 	size_t room;
 
 	begin(c, &w, r->flags & RX_RF_AA, r->rcode);
@@ -443,15 +444,23 @@ static size_t send_body(struct ctx *c, uint32_t ri, enum fb_kind kind)
 	if (i < r->req)
 		w.buf[2] |= 0x02;	/* TC (RFC 9471, RFC 2181 9) */
 	memcpy(w.buf + w.len, body, cut->len);
+	/* Pointers (design.md "A response body"): plain ones move by the
+	 * question's size, RX_FIX_QTLD ones point at QNAME's last label (the
+	 * question was written whole at offset 12 by begin()). */
+	for (n = c->q->qname; *n; n += *n + 1)
+		tld_off = n - c->q->qname;
 	for (k = 0; k < r->nfix; k++) {
-		unsigned off = r->fix[k];
+		unsigned off = r->fix[k] & ~RX_FIX_QTLD;
 		uint8_t *p;
 		unsigned v;
 
 		if (off + 2 > cut->len)
 			continue;
 		p = w.buf + w.len + off;
-		v = (((p[0] & 0x3f) << 8) | p[1]) + qsize;
+		if (r->fix[k] & RX_FIX_QTLD)
+			v = 12 + tld_off;
+		else
+			v = (((p[0] & 0x3f) << 8) | p[1]) + qsize;
 		p[0] = 0xc0 | (v >> 8);
 		p[1] = v & 0xff;
 	}

@@ -2,8 +2,9 @@
 /*
  * answers.c - precompute every response body the XDP program sends
  * (docs/design.md "A response body"): a wire encoder with name
- * compression, the fix[] list of pointers the sender relocates by the
- * question's size, and the cut points at RRset boundaries.
+ * compression, the fix[] list of pointers the sender relocates (by the
+ * question's size, or to the question's TLD: RX_FIX_QTLD), and the cut
+ * points at RRset boundaries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ enum { SEC_AN, SEC_NS, SEC_AR };
 struct bb_sfx {
 	uint16_t off;			/* body offset of the suffix */
 	uint8_t len;
+	bool qtld;			/* the question's TLD, not in the body */
 	const uint8_t *name;		/* lowercased wire suffix (points into owner copies) */
 };
 
@@ -40,7 +42,10 @@ struct bb {
 	const char *what;		/* for error messages */
 };
 
-static struct bb *bb_new(struct bb *bb, const char *what)
+/* A new body.  tld: for the per-TLD bodies (referral, DS), the TLD the
+ * question ends in; it is offered for compression at the question's last
+ * label (RX_FIX_QTLD), so the first owner name at the TLD costs 2 bytes. */
+static struct bb *bb_new(struct bb *bb, const char *what, const uint8_t *tld)
 {
 	bb->len = 0;
 	bb->cnt[0] = bb->cnt[1] = bb->cnt[2] = 0;
@@ -50,6 +55,12 @@ static struct bb *bb_new(struct bb *bb, const char *what)
 	bb->req = -1;
 	bb->full = false;
 	bb->what = what;
+	if (tld && tld[0]) {
+		uint8_t *lc = bb->lc[bb->nlc++];
+
+		zc_name_lower(lc, tld, tld[0] + 2);
+		bb->sfx[bb->nsfx++] = (struct bb_sfx){ 0, tld[0] + 2, true, lc };
+	}
 	return bb;
 }
 
@@ -78,7 +89,9 @@ static int put32(struct bb *bb, uint32_t v)
 
 /* Write a name.  compress: may use and offer compression targets (owner
  * names, NS targets, SOA MNAME/RNAME); RRSIG signer and NSEC next names
- * go out whole and are not offered (RFC 4034 3.1.7, 4.1.1). */
+ * go out whole and are not offered (RFC 4034 3.1.7, 4.1.1).  A pointer
+ * into the body is written as if the question were empty; one to the
+ * question's TLD as 0xC00C (QNAME = the TLD) with RX_FIX_QTLD. */
 static int put_name(struct bb *bb, const uint8_t *wire, unsigned wlen, bool compress)
 {
 	uint8_t *lc;
@@ -106,7 +119,11 @@ static int put_name(struct bb *bb, const uint8_t *wire, unsigned wlen, bool comp
 			for (l = 0; l < off; l += wire[l] + 1)
 				if (at + l + 12 < 0x3000 && bb->nsfx < BB_SFX_MAX)
 					bb->sfx[bb->nsfx++] = (struct bb_sfx){
-						at + l, wlen - l, lc + l };
+						at + l, wlen - l, false, lc + l };
+			if (bb->sfx[i].qtld) {
+				bb->fix[bb->nfix++] = bb->len | RX_FIX_QTLD;
+				return put16(bb, 0xc000 | 12);
+			}
 			bb->fix[bb->nfix++] = bb->len;
 			return put16(bb, 0xc000 | (12 + bb->sfx[i].off));
 		}
@@ -119,7 +136,8 @@ static int put_name(struct bb *bb, const uint8_t *wire, unsigned wlen, bool comp
 			return -1;
 		for (l = 0; wire[l]; l += wire[l] + 1)
 			if (at + l + 12 < 0x3000 && bb->nsfx < BB_SFX_MAX)
-				bb->sfx[bb->nsfx++] = (struct bb_sfx){ at + l, wlen - l, lc + l };
+				bb->sfx[bb->nsfx++] = (struct bb_sfx){ at + l, wlen - l, false,
+									 lc + l };
 	}
 	return 0;
 }
@@ -547,11 +565,11 @@ int zc_build(struct zc *zc)
 	memset(&zc->meta, 0, sizeof(zc->meta));
 
 	/* NXDOMAIN, apex NODATA */
-	if (build_nx(zc, bb_new(bb, "NXDOMAIN"), root, root, false, &zc->meta.nx) ||
-	    build_nodata(zc, bb_new(bb, "apex NODATA"), false, &zc->meta.nodata))
+	if (build_nx(zc, bb_new(bb, "NXDOMAIN", NULL), root, root, false, &zc->meta.nx) ||
+	    build_nodata(zc, bb_new(bb, "apex NODATA", NULL), false, &zc->meta.nodata))
 		goto out;
 	zc->meta.nodata_do = zc->meta.nodata;
-	if (dnssec && build_nodata(zc, bb_new(bb, "apex NODATA DO"), true, &zc->meta.nodata_do))
+	if (dnssec && build_nodata(zc, bb_new(bb, "apex NODATA DO", NULL), true, &zc->meta.nodata_do))
 		goto out;
 
 	/* apex RRsets */
@@ -564,10 +582,10 @@ int zc_build(struct zc *zc)
 		a = &zc->meta.apex[zc->meta.napex++];
 		a->qtype = s->type;
 		snprintf(what, sizeof(what), ". %s", zc_type_str(s->type, tb, sizeof(tb)));
-		if (build_apex(zc, bb_new(bb, what), s->type, false, &a->resp))
+		if (build_apex(zc, bb_new(bb, what, NULL), s->type, false, &a->resp))
 			goto out;
 		a->resp_do = a->resp;
-		if (dnssec && build_apex(zc, bb_new(bb, what), s->type, true, &a->resp_do))
+		if (dnssec && build_apex(zc, bb_new(bb, what, NULL), s->type, true, &a->resp_do))
 			goto out;
 	}
 
@@ -602,7 +620,7 @@ int zc_build(struct zc *zc)
 
 			label_of(&n->owner, o);
 			snprintf(what, sizeof(what), "NXDOMAIN after %s", zc_name_str(o, nb, sizeof(nb)));
-			if (build_nx(zc, bb_new(bb, what), o, wild, true, &n->nx_do))
+			if (build_nx(zc, bb_new(bb, what, NULL), o, wild, true, &n->nx_do))
 				goto out;
 		}
 		if (s->type == LDNS_RR_TYPE_NS && zc->rrs[s->first].nlabels == 1) {
@@ -611,19 +629,19 @@ int zc_build(struct zc *zc)
 			label_of(&t->label, o);
 			zc_name_str(o, nb, sizeof(nb));
 			snprintf(what, sizeof(what), "referral %s", nb);
-			if (build_ref(zc, bb_new(bb, what), o, false, &t->v.ref))
+			if (build_ref(zc, bb_new(bb, what, o), o, false, &t->v.ref))
 				goto out;
 			snprintf(what, sizeof(what), "DS %s", nb);
-			if (build_ds(zc, bb_new(bb, what), o, false, &t->v.ds))
+			if (build_ds(zc, bb_new(bb, what, o), o, false, &t->v.ds))
 				goto out;
 			t->v.ref_do = t->v.ref;
 			t->v.ds_do = t->v.ds;
 			if (dnssec) {
 				snprintf(what, sizeof(what), "referral %s DO", nb);
-				if (build_ref(zc, bb_new(bb, what), o, true, &t->v.ref_do))
+				if (build_ref(zc, bb_new(bb, what, o), o, true, &t->v.ref_do))
 					goto out;
 				snprintf(what, sizeof(what), "DS %s DO", nb);
-				if (build_ds(zc, bb_new(bb, what), o, true, &t->v.ds_do))
+				if (build_ds(zc, bb_new(bb, what, o), o, true, &t->v.ds_do))
 					goto out;
 			}
 			if (!dnssec) {

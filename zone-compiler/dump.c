@@ -3,7 +3,8 @@
  * dump.c - `rootxdp-compile --dump IMAGE [--tld NAME]`: the header, counts,
  * sizes and map memory, then the apex responses and one TLD's, each turned
  * into a whole DNS message (header with the full cut's counts, a question,
- * the body with its pointers relocated) and printed by ldns.
+ * the body with its pointers relocated: RX_FIX_QTLD ones to the question's
+ * last label) and printed by ldns.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static void print_resp(const struct rx_image *img, uint32_t idx, const char *lab
 	const struct rx_cut *full = &r->cut[r->ncut - 1];
 	ldns_rdf *qn = ldns_dname_new_frm_str(qname);
 	uint8_t msg[12 + RX_NAME_MAX + 4 + RX_BODY_MAX + 11];
-	unsigned qlen, o = 12, i;
+	unsigned qlen, o = 12, i, tld_off = 0;
 	ldns_pkt *pkt = NULL;
 	ldns_status st;
 	char tb[32];
@@ -51,6 +52,8 @@ static void print_resp(const struct rx_image *img, uint32_t idx, const char *lab
 	msg[10] = (full->arcount + dnssec) >> 8;
 	msg[11] = full->arcount + dnssec;
 	memcpy(msg + o, ldns_rdf_data(qn), qlen);
+	for (i = 0; msg[o + i]; i += msg[o + i] + 1)
+		tld_off = i;	/* QNAME's last label, for RX_FIX_QTLD */
 	o += qlen;
 	msg[o++] = qtype >> 8;
 	msg[o++] = qtype;
@@ -58,8 +61,9 @@ static void print_resp(const struct rx_image *img, uint32_t idx, const char *lab
 	msg[o++] = 1;
 	rx_image_body(img, r, msg + o);
 	for (i = 0; i < r->nfix; i++) {
-		uint8_t *p = msg + o + r->fix[i];
-		uint16_t v = ((p[0] << 8) | p[1]) + qlen + 4;
+		uint8_t *p = msg + o + (r->fix[i] & ~RX_FIX_QTLD);
+		uint16_t v = (r->fix[i] & RX_FIX_QTLD) ? 0xc000 | (12 + tld_off) :
+			     ((p[0] << 8) | p[1]) + qlen + 4;
 
 		p[0] = v >> 8;
 		p[1] = v;

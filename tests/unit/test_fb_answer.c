@@ -257,6 +257,15 @@ static void test_referral(void)
 	CHECK(len <= 1232);
 	/* the question echoed byte for byte (0x20 case) */
 	CHECK(memcmp(out + 12, q + 12, qlen - 12 - 11) == 0);
+	/* the NS owner points at the question's last label, "Com" at offset
+	 * 12 + 4 (RX_FIX_QTLD): its case is the query's */
+	CHECK(out[12 + 13] == 0xc0 && out[12 + 13 + 1] == 12 + 4);
+	{
+		char *o = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_authority(p), 0)));
+
+		CHECK(o && !strcmp(o, "Com."));
+		free(o);
+	}
 	ldns_rr_list_free(ns);
 	ldns_rr_list_free(ds);
 	ldns_pkt_free(p);

@@ -8,7 +8,9 @@
  *     an independent lookup in the zone as ldns parsed it (RR lists filtered
  *     by owner/type here, nothing from the compiler); the NSECs of an
  *     NXDOMAIN proof must cover the name and "*." (ldns_nsec_covers_name);
- *     every cut decodes with its own counts.
+ *     every cut decodes with its own counts.  Pointers are relocated here
+ *     by design.md's rule alone (plain: + question size; RX_FIX_QTLD: to
+ *     QNAME's last label), referrals decoded below a mixed-case QNAME.
  * (b) refusals: each its own message, exit 1, no image (nor .tmp) left.
  * (c) --dump runs and names the serial.
  *
@@ -156,7 +158,7 @@ static ldns_pkt *decode(const struct rx_image *img, uint32_t idx, const char *qn
 	const struct rx_cut *c = &r->cut[cut < 0 ? r->ncut - 1 : cut];
 	uint8_t msg[12 + 256 + 4 + RX_BODY_MAX];
 	ldns_rdf *qn = ldns_dname_new_frm_str(qname);
-	unsigned ql = ldns_rdf_size(qn), o = 12;
+	unsigned ql = ldns_rdf_size(qn), o = 12, last = 12;
 	ldns_pkt *pkt = NULL;
 
 	memset(msg, 0, 12);
@@ -167,13 +169,17 @@ static ldns_pkt *decode(const struct rx_image *img, uint32_t idx, const char *qn
 	msg[8] = c->nscount >> 8, msg[9] = c->nscount;
 	msg[10] = c->arcount >> 8, msg[11] = c->arcount;
 	memcpy(msg + o, ldns_rdf_data(qn), ql);
+	for (unsigned l = 0; msg[o + l]; l += msg[o + l] + 1)
+		last = o + l;		/* QNAME's last label */
 	o += ql;
 	msg[o++] = qtype >> 8, msg[o++] = qtype, msg[o++] = 0, msg[o++] = 1;
 	rx_image_body(img, r, msg + o);
 	for (unsigned i = 0; i < r->nfix; i++) {
-		uint8_t *p = msg + o + r->fix[i];
+		uint8_t *p = msg + o + (r->fix[i] & ~RX_FIX_QTLD);
 		unsigned v = ((p[0] << 8) | p[1]) + ql + 4;
 
+		if (r->fix[i] & RX_FIX_QTLD)
+			v = 0xc000 | last;
 		p[0] = v >> 8, p[1] = v;
 	}
 	ldns_rdf_deep_free(qn);
@@ -273,11 +279,15 @@ static void check_tld(const struct rx_image *img, const ldns_rr_list *all, uint3
 		      bool dnssec, uint32_t neg_ttl)
 {
 	const struct rx_image_tld *t = &img->tld[ti];
-	char name[80], what[160];
+	char name[80], below[100], what[160];
 	ldns_rr_list *w[3], *ds = ldns_rr_list_new();
 	int d;
 
 	snprintf(name, sizeof(name), "%.*s.", t->label.len, (const char *)t->label.name);
+	/* a referral's QNAME: below the TLD, the TLD's case flipped (0x20) */
+	snprintf(below, sizeof(below), "wWw.ExAmPlE.%s", name);
+	for (char *c = below + 12; *c; c++)
+		*c = islower((unsigned char)*c) ? toupper((unsigned char)*c) : *c;
 	lookup(all, name, LDNS_RR_TYPE_DS, 0, ds);
 	for (d = 0; d < 2; d++) {
 		bool x = d && dnssec;
@@ -288,9 +298,25 @@ static void check_tld(const struct rx_image *img, const ldns_rr_list *all, uint3
 			lookup_sig(all, name, ldns_rr_list_rr_count(ds) ? LDNS_RR_TYPE_DS :
 				   LDNS_RR_TYPE_NSEC, true, w[1]);
 		glue(all, w[1], w[2]);
-		snprintf(what, sizeof(what), "%s referral%s", name, d ? " DO" : "");
-		check_resp(img, d ? t->v.ref_do : t->v.ref, name, LDNS_RR_TYPE_A, 0, false, w, what);
+		snprintf(what, sizeof(what), "%s referral%s", below, d ? " DO" : "");
+		check_resp(img, d ? t->v.ref_do : t->v.ref, below, LDNS_RR_TYPE_A, 0, false, w, what);
 		want_free(w);
+		/* The NS owner points at the question's TLD: 2 bytes, its case
+		 * as asked (RX_FIX_QTLD, design.md "A response body"). */
+		{
+			const struct rx_resp *r = &img->resp[d ? t->v.ref_do : t->v.ref];
+			ldns_pkt *p = decode(img, d ? t->v.ref_do : t->v.ref, below,
+					     LDNS_RR_TYPE_A, -1);
+			ldns_rr *ns = p ? ldns_rr_list_rr(ldns_pkt_authority(p), 0) : NULL;
+			char *o = ns ? ldns_rdf2str(ldns_rr_owner(ns)) : NULL;
+
+			CHECK_MSG(r->nfix && r->fix[0] == RX_FIX_QTLD,
+				  "%s: the NS owner is a pointer to the question", what);
+			CHECK_MSG(o && !strcmp(o, below + 12), "%s: NS owner %s, want %s", what,
+				  o ? o : "-", below + 12);
+			free(o);
+			ldns_pkt_free(p);
+		}
 
 		want_new(w);
 		if (ldns_rr_list_rr_count(ds)) {
@@ -487,6 +513,28 @@ static void self_check(const struct zone_case *zc)
 		ldns_rr_list_free(ns);
 		CHECK_MSG(n == img.hdr->ntld, "%s: %u TLDs in zone, %u in image", zc->name, n,
 			  img.hdr->ntld);
+	}
+
+	/* RX_FIX_QTLD only in bodies a TLD uses: the others (apex, NXDOMAIN)
+	 * answer QNAMEs whose last label is not the name they would point at */
+	{
+		bool *tldr = calloc(img.hdr->nresp, sizeof(*tldr));
+		uint32_t bad = 0, flagged = 0;
+
+		for (i = 0; i < img.hdr->ntld; i++) {
+			const struct rx_tld *v = &img.tld[i].v;
+
+			tldr[v->ref] = tldr[v->ref_do] = tldr[v->ds] = tldr[v->ds_do] = true;
+		}
+		for (i = 0; i < img.hdr->nresp; i++)
+			for (unsigned k = 0; k < img.resp[i].nfix; k++)
+				if (img.resp[i].fix[k] & RX_FIX_QTLD) {
+					bad += !tldr[i];
+					flagged++;
+				}
+		CHECK_MSG(bad == 0 && flagged > 0, "%s: %u RX_FIX_QTLD pointers, %u outside TLD bodies",
+			  zc->name, flagged, bad);
+		free(tldr);
 	}
 
 	for (i = 0; i < img.hdr->ntld; i++) {
