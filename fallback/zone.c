@@ -19,6 +19,7 @@
 #include <ldns/ldns.h>
 #include "fb.h"
 #include "log.h"
+#include "zone_text.h"
 
 bool fb_serial_newer(uint32_t a, uint32_t b)
 {
@@ -146,8 +147,6 @@ struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen)
 	char *text = NULL, why[512];
 	size_t tlen, arena_len = 0, apos = 0, n, i, j;
 	FILE *fp = NULL;
-	int line = 0;
-	ldns_status st;
 
 	if (!z) {
 		snprintf(err, errlen, "out of memory");
@@ -169,15 +168,8 @@ struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: fmemopen: %s", path, strerror(errno));
 		goto fail;
 	}
-	{
-		ldns_rdf *origin = ldns_dname_new_frm_str(".");
-
-		st = ldns_zone_new_frm_fp_l(&lz, fp, origin, 3600, LDNS_RR_CLASS_IN, &line);
-		ldns_rdf_deep_free(origin);
-	}
-	if (st != LDNS_STATUS_OK) {
-		snprintf(err, errlen, "%s: zone text line %d: %s", path, line,
-			 ldns_get_errorstr_by_id(st));
+	if (rx_zone_parse(fp, &lz, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: zone text %s", path, why);
 		goto fail;
 	}
 	fclose(fp);

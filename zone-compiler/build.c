@@ -10,6 +10,7 @@
 #include <time.h>
 #include <zlib.h>
 #include "zc.h"
+#include "zone_text.h"
 
 uint64_t zc_map_memory(uint32_t nresp, uint32_t nchunk, uint32_t ntld, uint32_t nnsec)
 {
@@ -38,6 +39,60 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s)
 	memcpy(*buf + *len, s, n + 1);
 	*len += n;
 	return 0;
+}
+
+/*
+ * rootxdpd reads the zone back from this text: refuse a zone whose
+ * presentation form does not read back to the very same RRs (ldns prints
+ * some names it cannot parse again; found by tests/fuzz), rather than
+ * ship an image the daemon would refuse.  Same reader as the daemon's.
+ */
+static int check_round_trip(struct zc *zc, char *text, size_t len)
+{
+	ldns_rr_list *list;
+	ldns_zone *back = NULL;
+	char why[512];
+	size_t i, n;
+	FILE *fp;
+	int rc = -1;
+
+	fp = fmemopen(text, len, "r");
+	if (!fp)
+		return zc_err(zc, "fmemopen: %s", strerror(errno));
+	if (rx_zone_parse(fp, &back, why, sizeof(why))) {
+		zc_err(zc, "the zone does not read back from its own text (%s): a name or "
+		       "RDATA ldns cannot print faithfully", why);
+		goto out;
+	}
+	list = ldns_zone_rrs(back);
+	n = ldns_rr_list_rr_count(list);
+	if (!ldns_zone_soa(back) || ldns_rr_compare(ldns_zone_soa(back), zc->soa) ||
+	    n + 1 != (size_t)zc->nrrs + (zc->soa ? 0 : 1)) {
+		zc_err(zc, "the zone does not read back from its own text (SOA or RR count "
+		       "differs)");
+		goto out;
+	}
+	for (i = 0, n = 0; i < zc->nrrs; i++) {
+		ldns_rr *want = zc->rrs[i].rr;
+
+		if (want == zc->soa)
+			continue;
+		if (ldns_rr_compare(ldns_rr_list_rr(list, n), want)) {
+			char *s = ldns_rr2str(want);
+
+			zc_err(zc, "record '%.200s' does not read back from its presentation form",
+			       s ? strtok(s, "\n") : "?");
+			free(s);
+			goto out;
+		}
+		n++;
+	}
+	rc = 0;
+out:
+	fclose(fp);
+	if (back)
+		ldns_zone_deep_free(back);
+	return rc;
 }
 
 int zc_write(struct zc *zc, const char *out)
@@ -69,6 +124,8 @@ int zc_write(struct zc *zc, const char *out)
 		}
 		free(s);
 	}
+	if (check_round_trip(zc, text, len))
+		goto out;
 	zlen = compressBound(len);
 	z = malloc(zlen);
 	if (!z || compress2(z, &zlen, (const Bytef *)text, len, 6) != Z_OK) {

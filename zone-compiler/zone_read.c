@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "zc.h"
+#include "zone_text.h"
 
 int zc_err(struct zc *zc, const char *fmt, ...)
 {
@@ -24,64 +25,6 @@ int zc_err(struct zc *zc, const char *fmt, ...)
 	return -1;
 }
 
-/*
- * RR by RR rather than ldns_zone_new_frm_fp_l(): in libldns 1.8.3 that
- * function reads freed memory when a file holds three or more SOA records
- * (found by tests/fuzz, reproducer tests/fuzz/regress/zone/
- * ldns_three_soa_uaf) and leaks what it read when it fails.  A zone has one
- * SOA: a second is refused here, with its line.
- */
-static ldns_status read_rrs(struct zc *zc, FILE *fp, int *line)
-{
-	ldns_rdf *origin = ldns_dname_new_frm_str("."), *prev = NULL;
-	uint32_t ttl = 3600;
-	ldns_status st = LDNS_STATUS_OK;
-	ldns_zone *z = ldns_zone_new();
-
-	if (!z || !origin) {
-		st = LDNS_STATUS_MEM_ERR;
-		goto out;
-	}
-	while (!feof(fp)) {
-		ldns_rr *rr = NULL;
-
-		st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, line);
-		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
-		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
-			st = LDNS_STATUS_OK;
-			continue;
-		}
-		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
-			zc_err(zc, "line %d: $INCLUDE is not supported: give one file", *line);
-			goto out;
-		}
-		if (st != LDNS_STATUS_OK)
-			goto out;
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
-			if (ldns_zone_soa(z)) {
-				ldns_rr_free(rr);
-				zc_err(zc, "line %d: a second SOA record (a zone has one)", *line);
-				st = LDNS_STATUS_ERR;
-				goto out;
-			}
-			ldns_zone_set_soa(z, rr);
-		} else if (!ldns_zone_push_rr(z, rr)) {
-			ldns_rr_free(rr);
-			st = LDNS_STATUS_MEM_ERR;
-			goto out;
-		}
-	}
-out:
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	if (st == LDNS_STATUS_OK) {
-		zc->zone = z;
-	} else if (z) {
-		ldns_zone_deep_free(z);
-	}
-	return st;
-}
-
 /* gzread() passes a file that is not gzip through unchanged, so one path
  * reads both; the gzip magic (1f 8b) decides, never the file name. */
 int zc_read(struct zc *zc, const char *path)
@@ -90,8 +33,7 @@ int zc_read(struct zc *zc, const char *path)
 	char *buf;
 	gzFile gz;
 	FILE *fp;
-	int line = 0;
-	ldns_status st;
+	int rc;
 
 	zc->path = path;
 	errno = 0;
@@ -159,13 +101,10 @@ int zc_read(struct zc *zc, const char *path)
 	fp = fmemopen(buf, len, "r");
 	if (!fp)
 		return zc_err(zc, "fmemopen: %s", strerror(errno));
-	st = read_rrs(zc, fp, &line);
+	rc = rx_zone_parse(fp, &zc->zone, zc->err, sizeof(zc->err));
 	fclose(fp);
-	if (st != LDNS_STATUS_OK) {
-		if (zc->err[0])
-			return -1;
-		return zc_err(zc, "line %d: %s", line, ldns_get_errorstr_by_id(st));
-	}
+	if (rc)
+		return -1;
 	zc->soa = ldns_zone_soa(zc->zone);
 	return 0;
 }

@@ -141,8 +141,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			fz_fail("mkdtemp %s: %s", dir, strerror(errno));
 		snprintf(img, sizeof(img), "%s/root.img", dir);
-		if (zc_write(&zc, img))
-			fz_fail("zc_write of an accepted zone failed: %s", zc.err);
+		/* zc_write may still refuse: a zone whose text would not read
+		 * back the same (then no image may be left behind). */
+		if (zc_write(&zc, img)) {
+			if (!strstr(zc.err, "does not read back"))
+				fz_fail("zc_write of an accepted zone failed: %s", zc.err);
+			if (access(img, F_OK) == 0)
+				fz_fail("zc_write refused but left %s", img);
+			zc_free(&zc);
+			rmdir(dir);
+			return 0;
+		}
 		zc_free(&zc);
 		if (rx_image_open(img, &im, err, sizeof(err)))
 			fz_fail("the image of an accepted zone does not open: %s", err);
