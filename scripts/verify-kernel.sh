@@ -121,7 +121,7 @@ fi
 CFLAGS_VK=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE
 	   -DRX_VERSION='"verify-kernel"' -Ibpf -Icommon -Iloader -Itests/xdp)
 gcc "${CFLAGS_VK[@]}" tests/kernel/verify_kernel.c common/*.c loader/zone_maps.c tests/xdp/pkt.c \
-	-static -lbpf -lelf -lz -lcrypto -lpthread -o "$W/verify_kernel" 2>"$W/link.log" ||
+	-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread -o "$W/verify_kernel" 2>"$W/link.log" ||
 	{ cat "$W/link.log" >&2; die "cannot build the static tests/kernel/verify_kernel"; }
 rm -rf "$W/initramfs"
 mkdir -p "$W/initramfs/rootxdp" "$W/initramfs/dev"
