@@ -635,7 +635,7 @@ static size_t lookup(struct ctx *c)
 
 static bool name_is(const uint8_t *n, const char *wire)
 {
-	return fb_name_eq(n, (const uint8_t *)wire);
+	return rx_dname_eq(n, (const uint8_t *)wire);
 }
 
 static size_t chaos(struct ctx *c)

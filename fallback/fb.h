@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include "dname.h"
 #include "image.h"
 #include "rootxdp.h"
 
@@ -118,10 +119,6 @@ bool fb_serial_newer(uint32_t a, uint32_t b);
 /* ---------------------------------------------------------------- wire */
 
 /* Wire-name helpers (names are uncompressed wire form). */
-unsigned fb_name_len(const uint8_t *n);
-unsigned fb_name_labels(const uint8_t *n);
-int fb_name_cmp(const uint8_t *a, const uint8_t *b);	/* canonical order */
-bool fb_name_eq(const uint8_t *a, const uint8_t *b);	/* case-insensitive */
 
 /* A message being written, with RFC 1035 4.1.4 name compression. */
 #define FB_CT_SLOTS 2048

@@ -17,65 +17,6 @@ static inline uint8_t lc(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-unsigned fb_name_len(const uint8_t *n)
-{
-	unsigned len = 0;
-
-	while (n[len])
-		len += n[len] + 1;
-	return len + 1;
-}
-
-unsigned fb_name_labels(const uint8_t *n)
-{
-	unsigned k = 0;
-
-	for (; *n; n += *n + 1)
-		k++;
-	return k;
-}
-
-bool fb_name_eq(const uint8_t *a, const uint8_t *b)
-{
-	for (;;) {
-		unsigned l = *a;
-
-		if (l != *b)
-			return false;
-		if (!l)
-			return true;
-		for (unsigned i = 1; i <= l; i++)
-			if (lc(a[i]) != lc(b[i]))
-				return false;
-		a += l + 1;
-		b += l + 1;
-	}
-}
-
-/* RFC 4034 6.1: compare label by label from the root, each label as
- * lowercased bytes, a shorter label (a prefix) first. */
-int fb_name_cmp(const uint8_t *a, const uint8_t *b)
-{
-	const uint8_t *la[128], *lb[128];
-	int na = 0, nb = 0;
-
-	for (; *a && na < 128; a += *a + 1)
-		la[na++] = a;
-	for (; *b && nb < 128; b += *b + 1)
-		lb[nb++] = b;
-	while (na && nb) {
-		const uint8_t *x = la[--na], *y = lb[--nb];
-		unsigned n = x[0] < y[0] ? x[0] : y[0];
-
-		for (unsigned i = 1; i <= n; i++)
-			if (lc(x[i]) != lc(y[i]))
-				return lc(x[i]) < lc(y[i]) ? -1 : 1;
-		if (x[0] != y[0])
-			return x[0] < y[0] ? -1 : 1;
-	}
-	return na - nb;
-}
-
 /* ---- writer ---- */
 
 void fb_wr_init(struct fb_wr *w, uint8_t *buf, size_t cap)
@@ -121,7 +62,7 @@ int fb_wr_u32(struct fb_wr *w, uint32_t v)
 static uint32_t name_hash(const uint8_t *n)
 {
 	uint32_t h = 2166136261u;
-	unsigned len = fb_name_len(n);
+	unsigned len = rx_dname_len(n);
 
 	for (unsigned i = 0; i < len; i++)
 		h = (h ^ lc(n[i])) * 16777619u;
@@ -204,7 +145,7 @@ static void ct_add(struct fb_wr *w, const uint8_t *suffix, size_t off)
 int fb_wr_name(struct fb_wr *w, const uint8_t *name, bool compress)
 {
 	size_t start = w->len;
-	unsigned pos = 0, nl = fb_name_len(name);
+	unsigned pos = 0, nl = rx_dname_len(name);
 	long ptr = -1;
 
 	if (compress) {
@@ -258,9 +199,9 @@ int fb_wr_rr(struct fb_wr *w, const struct fb_rr *rr)
 			goto full;
 		break;
 	case FB_T_SOA:
-		n = fb_name_len(rd);
+		n = rx_dname_len(rd);
 		if (fb_wr_name(w, rd, true) || fb_wr_name(w, rd + n, true) ||
-		    fb_wr_bytes(w, rd + n + fb_name_len(rd + n), 20))
+		    fb_wr_bytes(w, rd + n + rx_dname_len(rd + n), 20))
 			goto full;
 		break;
 	default:

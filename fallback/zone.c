@@ -37,7 +37,7 @@ static uint16_t set_type(const struct fb_rr *r)
 
 static int rr_cmp_key(const struct fb_rr *a, const uint8_t *owner, uint16_t st, int sig)
 {
-	int c = fb_name_cmp(a->owner, owner);
+	int c = rx_dname_cmp(a->owner, owner);
 
 	if (c)
 		return c;
@@ -65,7 +65,7 @@ static int rr_cmp(const void *pa, const void *pb)
 bool fb_rr_same_set(const struct fb_rr *a, const struct fb_rr *b)
 {
 	return a->type == b->type && a->covered == b->covered &&
-	       fb_name_eq(a->owner, b->owner);
+	       rx_dname_eq(a->owner, b->owner);
 }
 
 long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
@@ -79,14 +79,14 @@ long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
 	while (lo < hi) {
 		long mid = (lo + hi) / 2;
 		int c = type ? rr_cmp_key(&z->rrs[mid], owner, st, sig)
-			     : fb_name_cmp(z->rrs[mid].owner, owner);
+			     : rx_dname_cmp(z->rrs[mid].owner, owner);
 
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo >= (long)z->nrrs || !fb_name_eq(z->rrs[lo].owner, owner))
+	if (lo >= (long)z->nrrs || !rx_dname_eq(z->rrs[lo].owner, owner))
 		return -1;
 	if (type && (z->rrs[lo].type != type ||
 		     (type == FB_T_RRSIG && covered && z->rrs[lo].covered != covered)))
@@ -221,7 +221,7 @@ struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen)
 			apos += olen + rdlen;
 			f->owner = p;
 			f->owner_len = olen;
-			f->nlabels = fb_name_labels(p);
+			f->nlabels = rx_dname_labels(p);
 			f->rdata = p + olen;
 			f->rdlen = rdlen;
 			f->type = ldns_rr_get_type(rr);

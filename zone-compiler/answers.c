@@ -487,7 +487,7 @@ static int build_nx(struct zc *zc, struct bb *bb, const uint8_t *cover, const ui
 	if (dnssec) {
 		if (add_with_sig(zc, bb, cover, LDNS_RR_TYPE_NSEC, SEC_NS, true))
 			return -1;
-		if (zc_name_cmp(cover, wild) &&
+		if (rx_dname_cmp(cover, wild) &&
 		    add_with_sig(zc, bb, wild, LDNS_RR_TYPE_NSEC, SEC_NS, true))
 			return -1;
 	}

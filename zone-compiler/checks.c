@@ -47,7 +47,7 @@ static int check_nsec_chain(struct zc *zc)
 		if (prev) {
 			nx = ldns_rr_rdf(prev->rr, 0);
 			zc_name_lower(next, ldns_rdf_data(nx), ldns_rdf_size(nx));
-			if (zc_name_cmp(next, r->owner))
+			if (rx_dname_cmp(next, r->owner))
 				return zc_err(zc, "%s NSEC: next name %s, but the next NSEC owner is %s",
 					      zc_name_str(prev->owner, nb, sizeof(nb)),
 					      zc_name_str(next, nb2, sizeof(nb2)),

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <ldns/ldns.h>
+#include "dname.h"
 #include "image.h"
 
 /* One RR of the zone, with its owner lowercased in wire form. */
@@ -79,12 +80,9 @@ int zc_err(struct zc *zc, const char *fmt, ...) __attribute__((format(printf, 2,
 int zc_read(struct zc *zc, const char *path);
 int zc_index(struct zc *zc);
 void zc_free(struct zc *zc);
-int zc_name_cmp(const uint8_t *a, const uint8_t *b);	/* canonical, lowercased wire */
 const struct zc_rrset *zc_find(const struct zc *zc, const uint8_t *owner,
 			       uint16_t type, uint16_t covered);
 void zc_name_lower(uint8_t *dst, const uint8_t *src, unsigned len);
-unsigned zc_name_len(const uint8_t *wire);		/* wire length incl. root */
-unsigned zc_name_labels(const uint8_t *wire);
 /* The TLD label of a name (nlabels >= 1): pointer to its length byte. */
 const uint8_t *zc_name_tld(const uint8_t *wire);
 bool zc_name_under(const uint8_t *name, const uint8_t *parent);	/* at or below */

@@ -117,26 +117,6 @@ void zc_name_lower(uint8_t *dst, const uint8_t *src, unsigned len)
 		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? src[i] + 32 : src[i];
 }
 
-unsigned zc_name_len(const uint8_t *w)
-{
-	unsigned n = 0;
-
-	while (w[n])
-		n += w[n] + 1;
-	return n + 1;
-}
-
-unsigned zc_name_labels(const uint8_t *w)
-{
-	unsigned n = 0, l = 0;
-
-	while (w[n]) {
-		n += w[n] + 1;
-		l++;
-	}
-	return l;
-}
-
 const uint8_t *zc_name_tld(const uint8_t *w)
 {
 	const uint8_t *last = w;
@@ -148,40 +128,9 @@ const uint8_t *zc_name_tld(const uint8_t *w)
 	return last;
 }
 
-static unsigned label_offsets(const uint8_t *w, unsigned *off)
-{
-	unsigned n = 0, l = 0;
-
-	while (w[n] && l < 128) {
-		off[l++] = n;
-		n += w[n] + 1;
-	}
-	return l;
-}
-
-/* RFC 4034 6.1: compare label by label from the rightmost; within a label
- * bytes as unsigned, a shorter label that is a prefix sorts first. */
-int zc_name_cmp(const uint8_t *a, const uint8_t *b)
-{
-	unsigned oa[128], ob[128];
-	unsigned na = label_offsets(a, oa), nb = label_offsets(b, ob);
-
-	while (na && nb) {
-		const uint8_t *la = a + oa[--na], *lb = b + ob[--nb];
-		unsigned m = la[0] < lb[0] ? la[0] : lb[0];
-		int c = memcmp(la + 1, lb + 1, m);
-
-		if (c)
-			return c;
-		if (la[0] != lb[0])
-			return la[0] < lb[0] ? -1 : 1;
-	}
-	return na == nb ? 0 : (na < nb ? -1 : 1);
-}
-
 bool zc_name_under(const uint8_t *name, const uint8_t *parent)
 {
-	unsigned ln = zc_name_len(name), lp = zc_name_len(parent), n = 0;
+	unsigned ln = rx_dname_len(name), lp = rx_dname_len(parent), n = 0;
 
 	if (lp > ln)
 		return false;
@@ -236,7 +185,7 @@ static int rr_cmp(const void *pa, const void *pb)
 {
 	const struct zc_rr *a = pa, *b = pb;
 	unsigned m;
-	int c = zc_name_cmp(a->owner, b->owner);
+	int c = rx_dname_cmp(a->owner, b->owner);
 
 	if (c)
 		return c;
@@ -269,7 +218,7 @@ static int add_rr(struct zc *zc, ldns_rr *rr, ldns_buffer *wb)
 	z->rr = rr;
 	z->owner_len = ldns_rdf_size(owner);
 	zc_name_lower(z->owner, ldns_rdf_data(owner), z->owner_len);
-	z->nlabels = zc_name_labels(z->owner);
+	z->nlabels = rx_dname_labels(z->owner);
 	z->type = ldns_rr_get_type(rr);
 	z->covered = 0;
 	if (z->type == LDNS_RR_TYPE_RRSIG) {
@@ -338,7 +287,7 @@ int zc_index(struct zc *zc)
 		struct zc_rrset *s = zc->nsets ? &zc->sets[zc->nsets - 1] : NULL;
 
 		if (s && s->type == r->type && s->covered == r->covered &&
-		    !zc_name_cmp(zc->rrs[s->first].owner, r->owner)) {
+		    !rx_dname_cmp(zc->rrs[s->first].owner, r->owner)) {
 			s->count++;
 			continue;
 		}
@@ -354,7 +303,7 @@ int zc_index(struct zc *zc)
 static int set_key_cmp(const struct zc *zc, const struct zc_rrset *s,
 		       const uint8_t *owner, uint16_t type, uint16_t covered)
 {
-	int c = zc_name_cmp(zc->rrs[s->first].owner, owner);
+	int c = rx_dname_cmp(zc->rrs[s->first].owner, owner);
 
 	if (c)
 		return c;
