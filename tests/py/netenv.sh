@@ -89,7 +89,10 @@ ROOTXDP=none
 if [[ -x "$O/rootxdp-compile" && -x "$O/rootxdpd" ]]; then
 	IMG="$RX_TMP/root.img"
 	mkdir -p "$RX_TMP/run"
-	"$O/rootxdp-compile" --trust-anchor "$ANCHOR" -o "$IMG" "$ZONE" >"$RX_TMP/compile.log" 2>&1 ||
+	# RX_COMPILE_OPTS: e.g. --now inside an old zone's signature window
+	# shellcheck disable=SC2086
+	"$O/rootxdp-compile" --trust-anchor "$ANCHOR" ${RX_COMPILE_OPTS:-} -o "$IMG" "$ZONE" \
+		>"$RX_TMP/compile.log" 2>&1 ||
 		{ cat "$RX_TMP/compile.log" >&2; ready_fail "rootxdp-compile refused $ZONE"; }
 	cat >"$RX_TMP/rootxdp.conf" <<-CONF
 	identity = $IDENTITY

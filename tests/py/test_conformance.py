@@ -66,20 +66,28 @@ def _test_zone():
     return os.path.join(tmp, "root.zone"), os.path.join(tmp, "trust-anchor.ds"), tmp
 
 
-ZONES = ["testzone", "testsigned-2026082201"]
+ZONES = ["testzone", "testsigned-2026082201", "iana-2017112902"]
+
+# The real IANA-signed 2017 zone (mixed-case owners such as "AAA."): signed
+# by KSK-2010 (key 19036), which /usr/share/dns/root.key no longer carries,
+# so its public DS is the anchor; validated inside its signatures' window;
+# no ZONEMD in 2017.
+IANA_2017_DS = ". 86400 IN DS 19036 8 2 " \
+    "49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5\n"
+IANA_2017_COMPILE = "--now 20171201000000 --allow-no-zonemd"
 
 
 class Env:
     """netenv.sh running in the background; stopped (TERM, by PID) at the end."""
 
-    def __init__(self, zone, anchor):
+    def __init__(self, zone, anchor, compile_opts=""):
         self.dir = tempfile.mkdtemp(prefix="rootxdp-conf.")
         self.ready = os.path.join(self.dir, "ready")
         self.logf = open(os.path.join(self.dir, "netenv.log"), "w")
         self.proc = subprocess.Popen(
             ["bash", os.path.join(HERE, "netenv.sh"), zone, anchor, self.ready, str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=self.logf, stderr=subprocess.STDOUT,
-            env=dict(os.environ, O=O, RX_IDENTITY=IDENTITY))
+            env=dict(os.environ, O=O, RX_IDENTITY=IDENTITY, RX_COMPILE_OPTS=compile_opts))
         self.vars = {}
 
     def wait(self, timeout=120):
@@ -146,8 +154,18 @@ def _rootxdp_dest(q):
 def run(request):
     name = request.param
     cleanup_dir = None
+    compile_opts = ""
     if name == "testzone":
         zone, anchor, cleanup_dir = _test_zone()
+    elif name == "iana-2017112902":
+        zone = os.path.join(SHARED, "root-2017112902-signed.zone.gz")
+        if not os.path.exists(zone):
+            pytest.skip("../shared/data is absent")
+        cleanup_dir = tempfile.mkdtemp(prefix="rootxdp-conf-2017.")
+        anchor = os.path.join(cleanup_dir, "ksk-2010.ds")
+        with open(anchor, "w") as f:
+            f.write(IANA_2017_DS)
+        compile_opts = IANA_2017_COMPILE
     else:
         zone = os.path.join(SHARED, "root-2026082201-testsigned.zone.gz")
         anchor = os.path.join(SHARED, "testsigned-trust-anchor.ds")
@@ -165,7 +183,7 @@ def run(request):
                 open(plain, "wb") as g:
             shutil.copyfileobj(f, g)
         zone = plain
-        env = Env(zone, anchor)
+        env = Env(zone, anchor, compile_opts)
         zd = oracle.ZoneData(zone, anchor)       # parses while the namespaces come up
         env.wait()
         r = Run(name)
