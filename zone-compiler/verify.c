@@ -21,16 +21,26 @@
 
 static const uint8_t root[1] = { 0 };
 
+static ldns_status add_clone(ldns_dnssec_zone *dz, const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	ldns_status st;
+
+	if (!c)
+		return LDNS_STATUS_MEM_ERR;
+	st = ldns_dnssec_zone_add_rr(dz, c);
+	if (st != LDNS_STATUS_OK)
+		ldns_rr_free(c);
+	return st;
+}
+
 int zc_verify_zonemd(struct zc *zc, bool allow_none)
 {
 	const struct zc_rrset *s = zc_find(zc, root, LDNS_RR_TYPE_ZONEMD, 0);
 	ldns_dnssec_zone *dz = NULL;
-	ldns_rdf *origin;
 	bool usable = false, serial_ok = false;
 	ldns_status st;
 	uint32_t i;
-	FILE *fp;
-	int line = 0;
 
 	if (!s) {
 		if (allow_none)
@@ -60,16 +70,20 @@ int zc_verify_zonemd(struct zc *zc, bool allow_none)
 		return zc_err(zc, "ZONEMD serial does not match the SOA serial %u (RFC 8976 4.1)",
 			      zc->serial);
 
-	fp = fmemopen(zc->text, zc->text_len, "r");
-	if (!fp)
-		return zc_err(zc, "fmemopen: %s", strerror(errno));
-	origin = ldns_dname_new_frm_str(".");
-	st = ldns_dnssec_zone_new_frm_fp_l(&dz, fp, origin, 3600, LDNS_RR_CLASS_IN, &line);
-	ldns_rdf_deep_free(origin);
-	fclose(fp);
-	if (st != LDNS_STATUS_OK)
-		return zc_err(zc, "ZONEMD: cannot load the zone for digesting: line %d: %s",
-			      line, ldns_get_errorstr_by_id(st));
+	/* From the RRs already read, not by parsing the text again: libldns
+	 * 1.8.3's ldns_dnssec_zone_new_frm_fp_l() goes through its zone reader,
+	 * which leaks (and worse, common/zone_text.c) on inputs ours refuses. */
+	/* zc->rrs: the SOA included, duplicates removed (ldns would drop a
+	 * duplicate silently, and our clone with it). */
+	dz = ldns_dnssec_zone_new();
+	st = dz ? LDNS_STATUS_OK : LDNS_STATUS_MEM_ERR;
+	for (i = 0; st == LDNS_STATUS_OK && i < zc->nrrs; i++)
+		st = add_clone(dz, zc->rrs[i].rr);
+	if (st != LDNS_STATUS_OK) {
+		ldns_dnssec_zone_deep_free(dz);
+		return zc_err(zc, "ZONEMD: cannot load the zone for digesting: %s",
+			      ldns_get_errorstr_by_id(st));
+	}
 	st = ldns_dnssec_zone_verify_zonemd(dz);
 	ldns_dnssec_zone_deep_free(dz);
 	if (st != LDNS_STATUS_OK)
