@@ -500,7 +500,7 @@ int cmd_attach(int argc, char **argv)
 		       c.path[0] ? c.path : RX_CONF_DEFAULT);
 		return RX_EXIT_USAGE;
 	}
-	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
 	image = optind < argc ? argv[optind] : c.image;
 
 	if (rx_check_bpffs(pin_root))
@@ -739,7 +739,7 @@ int cmd_detach(int argc, char **argv)
 	}
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
-	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
 
 	if (access(pin_root, F_OK)) {
 		if (nnames) {

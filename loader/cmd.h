@@ -48,6 +48,8 @@ void rx_verbose_set(int n);
 /* Config: path NULL = RX_CONF_DEFAULT, which may be absent; a path given
  * with --config must exist.  Prints the error line itself. */
 int rx_cli_config(struct rx_config *c, const char *path);
+/* The pin root a command uses: --pin-root if given, else the config's. */
+void rx_cli_pin_root(const struct rx_config *c, const char *pin_arg, char *out, size_t outlen);
 
 /* "run as root, ..." style hint for an errno, or NULL. */
 const char *rx_hint(int err);

@@ -320,7 +320,7 @@ int cmd_health(int argc, char **argv)
 	}
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
-	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
 
 	/* XDP and the maps: no pins is a problem, not an error of ours. */
 	if (!access(pin_root, F_OK) && rx_pin_exists(pin_root, "rx_ctl") &&

@@ -204,7 +204,7 @@ int cmd_load(int argc, char **argv)
 	}
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
-	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
 	if (previous) {
 		/* The image `rootxdp refresh` replaced: older by design, so forced. */
 		if (rx_fmt(image, sizeof(image), "%s.prev", c.image)) {

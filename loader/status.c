@@ -193,7 +193,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
-	snprintf(pin_root, sizeof(pin_root), "%s", pin_arg ? pin_arg : c.pin_root);
+	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
 	if (rx_open_pinned(pin_root, &m))
 		return RX_EXIT_FAIL;
 	if (rx_state_read(&c, pin_root, &st))

@@ -62,6 +62,11 @@ void rx_verbose_set(int n)
 	libbpf_set_print(libbpf_print);
 }
 
+void rx_cli_pin_root(const struct rx_config *c, const char *pin_arg, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", pin_arg ? pin_arg : c->pin_root);
+}
+
 int rx_cli_config(struct rx_config *c, const char *path)
 {
 	char err[512];

@@ -223,6 +223,25 @@ xdp_pass_obj() {
 	echo "$obj"
 }
 
+# zones_ab: ZONE_A = $RX_ZONE_DIR (or a 100-TLD zone made here) and ZONE_B =
+# $RX_TMP/zone-b, the same keys and serial + 1 (RFC 1982): the two images a
+# swap or refresh test alternates.  Sets ZONE_A ZONE_B SERIAL_A SERIAL_B.
+zones_ab() {
+	_rx_tmp
+	ZONE_A=${RX_ZONE_DIR:-}
+	if [[ -z "$ZONE_A" ]]; then
+		ZONE_A=$RX_TMP/zone-a
+		"$RX_TOP/tests/zones/mkzone.sh" --out "$ZONE_A" --tlds 100 >"$RX_TMP/mkzone-a.log" 2>&1 ||
+			_rx_abort "mkzone.sh failed (see $RX_TMP/mkzone-a.log)"
+	fi
+	SERIAL_A=$(awk '$4 == "SOA" { print $7; exit }' "$ZONE_A/root.zone")
+	[[ "$SERIAL_A" =~ ^[0-9]+$ ]] || _rx_abort "no SOA serial in $ZONE_A/root.zone"
+	SERIAL_B=$(( (SERIAL_A + 1) % 4294967296 ))
+	ZONE_B=$RX_TMP/zone-b
+	"$RX_TOP/tests/zones/mkzone.sh" --out "$ZONE_B" --serial "$SERIAL_B" --keys "$ZONE_A" \
+		>"$RX_TMP/mkzone-b.log" 2>&1 || _rx_abort "mkzone.sh --serial $SERIAL_B failed"
+}
+
 # ---------------------------------------------------------------- ns_setup
 ns_setup() {
 	local obj

@@ -37,17 +37,8 @@ done
 ns_setup
 
 # ---------------------------------------------------------------- zones
-zdir=${RX_ZONE_DIR:-}
-if [[ -z "$zdir" ]]; then
-	zdir=$RX_TMP/zone-a
-	"$RX_TOP/tests/zones/mkzone.sh" --out "$zdir" --tlds 100 >"$RX_TMP/mkzone-a.log" 2>&1 ||
-		_rx_abort "mkzone.sh failed (see $RX_TMP/mkzone-a.log)"
-fi
-serial=$(awk '$4 == "SOA" { print $7; exit }' "$zdir/root.zone")
-[[ "$serial" =~ ^[0-9]+$ ]] || _rx_abort "no SOA serial in $zdir/root.zone"
-serial2=$(( (serial + 1) % 4294967296 ))
-"$RX_TOP/tests/zones/mkzone.sh" --out "$RX_TMP/zone-b" --serial "$serial2" --keys "$zdir" \
-	>"$RX_TMP/mkzone-b.log" 2>&1 || _rx_abort "mkzone.sh --serial $serial2 failed"
+zones_ab
+zdir=$ZONE_A serial=$SERIAL_A serial2=$SERIAL_B
 for z in a b; do
 	d=$zdir
 	[[ $z == b ]] && d=$RX_TMP/zone-b

@@ -41,17 +41,8 @@ fi
 
 ns_setup
 
-zdir=${RX_ZONE_DIR:-}
-if [[ -z "$zdir" ]]; then
-	zdir=$RX_TMP/zone-a
-	"$RX_TOP/tests/zones/mkzone.sh" --out "$zdir" --tlds 100 >"$RX_TMP/mkzone-a.log" 2>&1 ||
-		_rx_abort "mkzone.sh failed (see $RX_TMP/mkzone-a.log)"
-fi
-s1=$(awk '$4 == "SOA" { print $7; exit }' "$zdir/root.zone")
-[[ "$s1" =~ ^[0-9]+$ ]] || _rx_abort "no SOA serial in $zdir/root.zone"
-s2=$(( (s1 + 1) % 4294967296 ))
-"$RX_TOP/tests/zones/mkzone.sh" --out "$RX_TMP/zone-b" --serial "$s2" --keys "$zdir" \
-	>"$RX_TMP/mkzone-b.log" 2>&1 || _rx_abort "mkzone.sh --serial $s2 failed"
+zones_ab
+zdir=$ZONE_A s1=$SERIAL_A s2=$SERIAL_B
 "$RXC" --trust-anchor "$zdir/trust-anchor.ds" -o "$RX_TMP/a.img" "$zdir/root.zone" \
 	>"$RX_TMP/compile-a.log" 2>&1 || _rx_abort "rootxdp-compile a failed"
 "$RXC" --trust-anchor "$zdir/trust-anchor.ds" -o "$RX_TMP/b.img" "$RX_TMP/zone-b/root.zone" \
