@@ -29,6 +29,7 @@
 #define DNS_R_FORMERR	1
 #define DNS_R_NXDOMAIN	3
 #define DNS_R_REFUSED	5
+#define DNS_R_BADCOOKIE	23	/* RFC 7873: OPT extended rcode 1, header 7 */
 
 #define EDNS_O_NSID	3
 #define EDNS_O_ECS	8
@@ -56,6 +57,12 @@ struct rx_query {
 	__u8  dobit;
 	__u8  nsid;
 	__u8  badvers;
+	/* DNS cookie (RFC 7873): data in scratch->ck, sclen server bytes */
+	__u8  cookie;		/* a COOKIE option was present */
+	__u8  sclen;		/* 0, or 8..32 */
+	__u8  verdict;		/* enum rx_cookie_verdict, set by cookie_step */
+	__u8  minted;		/* ck_out is freshly made */
+	__u8  cookie_formerr;	/* FORMERR because of the option's length */
 };
 
 /* ---- QNAME walk: one bpf_loop step per byte (STYLE finding 7) ---- */
@@ -116,13 +123,13 @@ static int walk_step(__u32 i, void *data)
 	return 0;
 }
 
-/* Known options that need state or a reply we do not give: rootxdpd. */
+/* Known options that need state or a reply we do not give: rootxdpd.
+ * COOKIE is answered here (defend.h). */
 static __always_inline int edns_needs_daemon(__u16 code)
 {
 	switch (code) {
 	case EDNS_O_ECS:
 	case EDNS_O_EXPIRE:
-	case EDNS_O_COOKIE:
 	case EDNS_O_KEEPALIVE:
 	case EDNS_O_CHAIN:
 		return 1;
@@ -186,6 +193,7 @@ __noinline int dns_parse(struct rx_scratch *s, struct rx_query *q)
 	/* Step 6: one additional RR, which must be an OPT at the root. */
 	q->payload = 512;
 	q->edns = q->dobit = q->nsid = q->badvers = 0;
+	q->cookie = q->sclen = q->cookie_formerr = 0;
 	if (arcount) {
 		if (p + 11 > q->len)
 			return RX_FORMERR;	/* RR cut short */
@@ -219,7 +227,25 @@ __noinline int dns_parse(struct rx_scratch *s, struct rx_query *q)
 			olen = rd16(s->q + p + 2);
 			if (olen > rdlen - 4)
 				return RX_FORMERR;
-			if (code == EDNS_O_NSID) {
+			if (code == EDNS_O_COOKIE) {
+				/* RFC 7873 5.2.2: 8 bytes of client cookie,
+				 * optionally 8..32 of server cookie; any other
+				 * length is FORMERR.  The first one counts. */
+				if (olen != RX_COOKIE_CLIENT &&
+				    (olen < RX_COOKIE_CLIENT + RX_COOKIE_SERVER_MIN ||
+				     olen > RX_COOKIE_CLIENT + RX_COOKIE_SERVER_MAX)) {
+					q->cookie_formerr = 1;
+					return RX_FORMERR;
+				}
+				if (!q->cookie) {
+					q->cookie = 1;
+					q->sclen = olen - RX_COOKIE_CLIENT;
+					/* Whole 40 bytes from p + 4 <= 515: inside
+					 * q (RX_Q_MAX); bytes past olen unused. */
+					__builtin_memcpy(s->ck, s->q + (p & 0x1ff) + 4,
+							 sizeof(s->ck));
+				}
+			} else if (code == EDNS_O_NSID) {
 				/* RFC 5001 2.3: the query's option is empty. */
 				if (olen)
 					return RX_PASS_EDNS;

@@ -119,4 +119,33 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rx_stats SEC(".maps");
 
+/*
+ * rx_rrl: the RRL buckets, one per (prefix, class, name), shared by every
+ * CPU (a per-CPU table would multiply the rate by the CPU count).  An LRU
+ * hash: memory is fixed whatever the traffic; when it is full the least
+ * recently used bucket goes, which can only give its owner a fresh
+ * allowance, never lock anyone out.  The loader sizes it (rrl-table-size).
+ */
+#ifndef RX_RRL_TABLE_DEFAULT
+#define RX_RRL_TABLE_DEFAULT	65536
+#endif
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RX_RRL_TABLE_DEFAULT);
+	__type(key, struct rx_rrl_key);
+	__type(value, struct rx_rrl_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rx_rrl SEC(".maps");
+
+/* rx_rrl_exempt: rrl-exempt prefixes, written by the loader. */
+#define RX_RRL_EXEMPT_MAX	1024
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, RX_RRL_EXEMPT_MAX);
+	__type(key, struct rx_rrl_exempt_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rx_rrl_exempt SEC(".maps");
+
 #endif /* ROOTXDP_MAPS_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * respond.h - the response builder shared by the XDP and TC programs
- * (design.md steps 8-15): pick the answer, assemble header + question +
- * body cut + OPT in scratch->out, rewrite L2-L4 in scratch->frame and sum
- * the checksums.  The entry programs only move bytes in and out.
+ * (design.md steps 8-14): pick the answer, assemble header + question +
+ * body cut + OPT in scratch->out.  l234.h then turns the headers around
+ * (step 15); the entry programs only move bytes in and out.
  */
 #ifndef RX_RESPOND_H
 #define RX_RESPOND_H
@@ -35,6 +35,7 @@ struct rx_pick {
 	__u8  ercode;		/* OPT extended rcode (upper 8 bits) */
 	__u8  aa;
 	__u8  txt;
+	__u32 rrl_name;		/* the RRL bucket's name (design.md) */
 };
 
 /* The finished response, for the entry program and the counters. */
@@ -49,6 +50,8 @@ struct rx_out {
 	__u32 kind;
 	__u32 rc_stat;
 	__u32 qt_stat;
+	__u32 base;		/* header + question: where a slip's OPT goes */
+	__u32 rrl_name;		/* RRL bucket name (rx_pick.rrl_name) */
 	__u8  rcode;		/* header rcode sent */
 	__u8  tc;
 	__u8  glue_cut;
@@ -163,6 +166,7 @@ struct apex_ctx {
 	__u32 qtype;
 	__u32 dobit;
 	__u32 resp;
+	__u32 resp_nodo;
 	__u32 found;
 };
 
@@ -177,6 +181,7 @@ static int apex_step(__u32 i, void *data)
 	if (a->qtype != c->qtype)
 		return 0;
 	c->resp = c->dobit ? a->resp_do : a->resp;
+	c->resp_nodo = a->resp;
 	c->found = 1;
 	return 1;
 }
@@ -298,6 +303,7 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 	a->aa = 0;
 	a->txt = 0;
 	a->resp = 0;
+	a->rrl_name = 0;
 
 	/* Step 6: BADVERS (RFC 6891 6.1.3), rcode 16 = OPT 1, header 0. */
 	if (q->badvers) {
@@ -323,6 +329,7 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 		else
 			return 0;
 		a->body = BODY_TXT;
+		a->rrl_name = 0x80000000 | a->txt;
 		a->aa = 1;
 		a->rcode = 0;
 		a->kind = RX_ST_K_CHAOS;
@@ -351,9 +358,11 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 		bpf_loop(RX_APEX_MAX, apex_step, &ac, 0);
 		if (ac.found) {
 			a->resp = ac.resp;
+			a->rrl_name = ac.resp_nodo;
 			a->kind = RX_ST_K_APEX;
 		} else {
 			a->resp = q->dobit ? meta->nodata_do : meta->nodata;
+			a->rrl_name = q->qtype;
 			a->kind = RX_ST_K_NODATA;
 		}
 		return 0;
@@ -372,9 +381,11 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 		/* QNAME is the TLD itself: 1 length byte + label + root. */
 		if (q->qtype == DNS_T_DS && q->name_len == q->tld_len + 2) {
 			a->resp = q->dobit ? t->ds_do : t->ds;
+			a->rrl_name = t->ds;
 			a->kind = RX_ST_K_DS;
 		} else {
 			a->resp = q->dobit ? t->ref_do : t->ref;
+			a->rrl_name = t->ref;
 			a->kind = RX_ST_K_REFERRAL;
 		}
 		return 0;
@@ -415,6 +426,62 @@ static __always_inline void copy_words(__u8 *dst, const __u8 *src, __u32 nwords)
 		((__u64 *)dst)[i] = ((const __u64 *)src)[i];
 }
 
+/* Server payload: config, 512..RX_BODY_MAX, default 1232. */
+static __always_inline __u32 server_payload(const struct rx_cfg *cfg)
+{
+	__u32 maxp = cfg->max_payload ? cfg->max_payload : RX_PAYLOAD_DEFAULT;
+
+	if (maxp < 512)
+		maxp = 512;
+	if (maxp > RX_BODY_MAX)
+		maxp = RX_BODY_MAX;
+	return maxp;
+}
+
+#define RX_OPT_AT_MAX	(RX_BASE_MAX + RX_BODY_MAX)
+#define COOKIE_OPT	(4 + RX_COOKIE_OPT_LEN)
+
+/*
+ * Step 14: the OPT RR at out[off]: our payload, the extended rcode, DO
+ * echoed, then NSID (nsid bytes of identity, 0 = none) and COOKIE (when
+ * the query had one: its client cookie and scratch->ck_out).  Returns the
+ * length written: OPT_LEN + (NSID_HDR + nsid) + (COOKIE_OPT).
+ */
+static __always_inline __u32 put_opt(struct rx_scratch *s, const struct rx_query *q,
+				     const struct rx_cfg *cfg, __u32 off, __u32 maxp,
+				     __u8 ercode, __u32 nsid)
+{
+	__u32 rdlen = (nsid ? NSID_HDR + nsid : 0) + (q->cookie ? COOKIE_OPT : 0);
+	__u8 *p;
+
+	if (off > RX_OPT_AT_MAX || nsid > RX_IDENT_MAX)
+		return 0;
+	p = s->out + off;
+	p[0] = 0;
+	wr16(p + 1, DNS_T_OPT);
+	wr16(p + 3, maxp);
+	p[5] = ercode;
+	p[6] = 0;
+	wr16(p + 7, q->dobit ? 0x8000 : 0);
+	wr16(p + 9, rdlen);
+	if (nsid) {
+		wr16(p + 11, EDNS_O_NSID);
+		wr16(p + 13, nsid);
+		copy_words(p + 15, cfg->ident, RX_IDENT_MAX / 8);
+	}
+	if (q->cookie) {
+		off += OPT_LEN + (nsid ? NSID_HDR + nsid : 0);
+		if (off > RX_OPT_AT_MAX + NSID_HDR + RX_IDENT_MAX + OPT_LEN)
+			return 0;
+		p = s->out + off;
+		wr16(p, EDNS_O_COOKIE);
+		wr16(p + 2, RX_COOKIE_OPT_LEN);
+		copy_words(p + 4, s->ck, RX_COOKIE_CLIENT / 8);
+		copy_words(p + 4 + RX_COOKIE_CLIENT, s->ck_out, RX_COOKIE_SERVER / 8);
+	}
+	return OPT_LEN + rdlen;
+}
+
 /*
  * Returns 0 with o->resp_len set, or the RX_PASS_* reason.
  * out layout: header | question (as received) | body cut | OPT.
@@ -434,12 +501,7 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	slot = a->slot;
 	out = s->out;
 
-	/* Server payload: config, 512..RX_BODY_MAX, default 1232. */
-	maxp = cfg->max_payload ? cfg->max_payload : RX_PAYLOAD_DEFAULT;
-	if (maxp < 512)
-		maxp = 512;
-	if (maxp > RX_BODY_MAX)
-		maxp = RX_BODY_MAX;
+	maxp = server_payload(cfg);
 	/* Step 12: the size limit. */
 	limit = 512;
 	if (q->edns) {
@@ -452,6 +514,8 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 							       cfg->ident_len;
 			optlen += NSID_HDR + nsid;
 		}
+		if (q->cookie)
+			optlen += COOKIE_OPT;
 	}
 	base = DNS_HLEN + (q->qsz & 0x1ff);
 	if (base > RX_BASE_MAX)
@@ -459,7 +523,7 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	/* Question as received, byte for byte (0x20): a constant-size copy,
 	 * the body overwrites whatever lands past the question. */
 	copy_words(out + DNS_HLEN, s->q + DNS_HLEN, (RX_NAME_MAX + 4 + 7) / 8 + 1);
-	room = limit - base - optlen;	/* >= 512 - 271 - 79 > 0 */
+	room = limit - base - optlen;	/* >= 512 - 271 - 107 > 0 */
 
 	if (a->body == BODY_ZONE) {
 		struct cut_ctx cc = { .room = room };
@@ -528,20 +592,8 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	if (off > RX_BASE_MAX + RX_BODY_MAX)
 		goto error;
 	if (q->edns) {
-		__u8 *p = out + off;
-
-		p[0] = 0;
-		wr16(p + 1, DNS_T_OPT);
-		wr16(p + 3, maxp);
-		p[5] = a->ercode;
-		p[6] = 0;
-		wr16(p + 7, q->dobit ? 0x8000 : 0);
-		wr16(p + 9, nsid ? NSID_HDR + nsid : 0);
-		if (nsid) {
-			wr16(p + 11, EDNS_O_NSID);
-			wr16(p + 13, nsid);
-			copy_words(p + 15, cfg->ident, RX_IDENT_MAX / 8);
-		}
+		if (put_opt(s, q, cfg, off, maxp, a->ercode, nsid) != optlen)
+			goto error;
 		ar++;
 	}
 	len = off + optlen;
@@ -557,6 +609,7 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	wr16(out + 10, ar);
 
 	o->resp_len = len;
+	o->base = base;
 	o->tc = tc;
 	o->rcode = rcode;
 	return 0;
@@ -580,134 +633,6 @@ static __always_inline void build_formerr(struct rx_scratch *s, struct rx_out *o
 	o->resp_len = DNS_HLEN;
 	o->tc = 0;
 	o->glue_cut = 0;
-}
-
-/* ---- step 15: L2-L4 and the checksums ---- */
-
-static __always_inline __u32 csum_add(__u32 a, __u32 b)
-{
-	a += b;
-	return a + (a < b);
-}
-
-static __always_inline __u16 csum_fold(__u32 s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
-static __always_inline void swap_bytes(__u8 *a, __u8 *b, __u32 n)
-{
-	__u32 i;
-
-#pragma unroll
-	for (i = 0; i < n; i++) {
-		__u8 t = a[i];
-
-		a[i] = b[i];
-		b[i] = t;
-	}
-}
-
-/*
- * Unfolded one's complement sum of out[0, len), zero padded to a multiple
- * of 4 (RFC 768: an odd final byte is padded with zero).  bpf_csum_diff()
- * takes at most 512 bytes, a multiple of 4, per call.
- */
-static __always_inline __u32 csum_payload(struct rx_scratch *s, __u32 len)
-{
-	__u32 sum = 0, i, n, len4;
-
-	if (len > RX_OUT_MAX - 4)
-		return 0;
-	s->out[len] = 0;
-	s->out[len + 1] = 0;
-	s->out[len + 2] = 0;
-	len4 = (len + 3) & ~3U;
-#pragma unroll
-	for (i = 0; i < RX_OUT_MAX / RX_CSUM_CHUNK; i++) {
-		if (i * RX_CSUM_CHUNK >= len4)
-			break;
-		n = len4 - i * RX_CSUM_CHUNK;
-		if (n > RX_CSUM_CHUNK)
-			n = RX_CSUM_CHUNK;
-		barrier_var(n);
-		if (n < 4)
-			break;
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(s->out + i * RX_CSUM_CHUNK),
-				    n, sum);
-	}
-	return sum;
-}
-
-/*
- * Swap MACs, addresses and ports, set lengths, TTL/hop limit 64, DF, IPv4
- * checksum; leave the UDP checksum 0 and return its two partial sums (the
- * XDP program folds them, the TC program lets the kernel combine them with
- * whatever checksum offload state the skb carries).
- */
-__noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
-			    struct rx_out *o)
-{
-	__u32 l3, l4, ulen;
-	__u8 *f, *ip, *udp;
-	__u8 ph[8] = {};
-	__u32 sum;
-
-	if (!s || !p || !o)
-		return RX_PASS_ERROR;
-	l3 = p->l3off;
-	ulen = sizeof(struct udphdr) + o->resp_len;
-	f = s->frame;
-	if (l3 > ETH_HLEN + 8 || o->resp_len > RX_OUT_MAX - 4)
-		return RX_PASS_ERROR;
-	swap_bytes(f, f + ETH_ALEN, ETH_ALEN);
-	ip = f + l3;
-	if (!p->v6) {
-		l4 = l3 + sizeof(struct iphdr);
-		ip[0] = 0x45;
-		ip[1] = 0;			/* DSCP 0, not ECN capable */
-		wr16(ip + 2, sizeof(struct iphdr) + ulen);
-		wr16(ip + 4, 0);		/* ID: atomic datagram, RFC 6864 */
-		wr16(ip + 6, 0x4000);		/* DF */
-		ip[8] = 64;
-		wr16(ip + 10, 0);
-		swap_bytes(ip + 12, ip + 16, 4);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ip, sizeof(struct iphdr), 0);
-		*(__u16 *)(ip + 10) = csum_fold(sum);
-		/* Pseudo header: addresses, zero, protocol, UDP length. */
-		ph[1] = IPPROTO_UDP;
-		wr16(ph + 2, ulen);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(ip + 12), 8, 0);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, 4, sum);
-	} else {
-		l4 = l3 + sizeof(struct ipv6hdr);
-		ip[0] = 0x60;			/* traffic class 0, no flow label */
-		ip[1] = 0;
-		ip[2] = 0;
-		ip[3] = 0;
-		wr16(ip + 4, ulen);
-		ip[7] = 64;
-		swap_bytes(ip + 8, ip + 24, 16);
-		/* Pseudo header (RFC 8200 8.1): addresses, 32-bit length,
-		 * three zero bytes, next header. */
-		wr16(ph + 2, ulen);
-		ph[7] = IPPROTO_UDP;
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(ip + 8), 32, 0);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, 8, sum);
-	}
-	o->sum_pseudo = sum;
-	udp = f + l4;
-	swap_bytes(udp, udp + 2, 2);
-	wr16(udp + 4, ulen);
-	wr16(udp + 6, 0);
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)udp, sizeof(struct udphdr), 0);
-	o->sum_data = csum_add(sum, csum_payload(s, o->resp_len));
-	o->l4off = l4;
-	o->hdr_len = l4 + sizeof(struct udphdr);
-	o->new_len = o->hdr_len + o->resp_len;
-	return 0;
 }
 
 #endif

@@ -24,6 +24,8 @@
 #include "parse.h"
 #include "dns.h"
 #include "respond.h"
+#include "l234.h"
+#include "defend.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -150,6 +152,8 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		goto pass;
 	}
 	if (reason == RX_FORMERR) {
+		if (q.cookie_formerr)
+			stat_inc(st, RX_ST_CK_FORMERR);
 		build_formerr(s, o);
 		o->kind = RX_ST_K_ERROR;
 		o->rc_stat = RX_ST_RC_FORMERR;
@@ -159,6 +163,16 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 			stat_inc(st, RX_ST_EDNS);
 		if (q.dobit)
 			stat_inc(st, RX_ST_DO);
+		/* Step 7a. */
+		reason = cookie_step(s, &q, cfg, &p);
+		if (reason)
+			goto pass;
+		if (q.verdict != RX_CK_NONE) {
+			stat_inc(st, q.verdict == RX_CK_GOOD ? RX_ST_CK_GOOD :
+				     q.verdict == RX_CK_BAD ? RX_ST_CK_BAD : RX_ST_CK_CLIENT);
+			if (q.minted)
+				stat_inc(st, RX_ST_CK_MINTED);
+		}
 		/* Steps 8-11. */
 		reason = pick_answer(s, &q, cfg, &a);
 		if (reason)
@@ -175,6 +189,24 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		else
 			o->rc_stat = a.rc_stat;
 		o->qt_stat = stat_qtype(q.qtype);
+	}
+
+	/* Step 14a: rate limiting, on what was built (its class and size). */
+	o->rrl_name = a.rrl_name;
+	n = rrl_step(s, &q, cfg, &p, o);
+	if (n) {
+		stat_inc(st, n);
+		if (n == RX_ST_RRL_LOG_ONLY || n == RX_ST_RRL_SLIPPED || n == RX_DROP_RRL)
+			stat_inc(st, RX_ST_RRL_LIMITED);
+	}
+	if (n == RX_DROP_RRL)
+		return RX_DROP;
+	/* A FORMERR is header-only already: as a slip it goes out as it is. */
+	if (n == RX_ST_RRL_SLIPPED && o->rc_stat != RX_ST_RC_FORMERR) {
+		reason = build_slip(s, &q, cfg, o);
+		if (reason)
+			goto pass;
+		o->rc_stat = o->rcode ? RX_ST_RC_BADCOOKIE : RX_ST_RC_NOERROR;
 	}
 
 	/* Step 15: MTU (L3 size), then headers and checksums. */

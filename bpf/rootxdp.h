@@ -11,6 +11,8 @@
 #define ROOTXDP_H
 
 #include <linux/types.h>
+#include "rrl.h"
+#include "cookie.h"
 
 /* ---- limits (each overridable at build time) ---- */
 #ifndef RX_LABEL_MAX
@@ -135,8 +137,11 @@ struct rx_ctl {
 
 #define RX_CFG_NSID	0x01	/* answer the NSID option with ident */
 #define RX_CFG_VERSION	0x02	/* answer version.bind/version.server */
+#define RX_CFG_RRL_EXEMPT 0x04	/* rx_rrl_exempt has entries: look it up */
 
-/* rx_cfg[0]: server configuration written by the loader. */
+/* rx_cfg[0]: server configuration written by the loader (attach, load,
+ * cookie-secret rotate).  One map value: a rotation that races a packet
+ * can at worst give that one packet a cookie the client must renew. */
 struct rx_cfg {
 	__u16 max_payload;	/* server EDNS payload, >= 512 */
 	__u16 mtu;		/* largest IP packet (L3) the programs send */
@@ -146,6 +151,20 @@ struct rx_cfg {
 	__u8  pad;
 	__u8  ident[RX_IDENT_MAX];	/* CHAOS id.server/hostname.bind, NSID */
 	__u8  version[RX_IDENT_MAX];	/* CHAOS version.bind/version.server */
+	/* UNIX seconds = CLOCK_TAI seconds - tai_offset: the kernel has no
+	 * CLOCK_REALTIME helper; TAI follows every step of the system clock
+	 * and differs from it by the kernel's TAI offset (0 unless an NTP
+	 * daemon set it), which the loader reads at attach and every load. */
+	__s64 tai_offset;
+	struct rx_cookie_keys cookie;	/* RFC 9018 secrets (SipHash keys) */
+	struct rx_rrl_params rrl;	/* rate 0: RRL off */
+};
+
+/* rx_rrl_exempt: LPM trie of prefixes RRL never limits.  IPv4 prefixes
+ * are stored IPv4-mapped (::ffff:a.b.c.d, prefixlen + 96). */
+struct rx_rrl_exempt_key {
+	__u32 prefixlen;
+	__u8  addr[16];
 };
 
 /* ---- stats: rx_stats is a PERCPU_ARRAY, key = path ---- */
@@ -154,73 +173,96 @@ enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 /* X-macro: name used by `rootxdp stats`, and the enum.  Order is ABI for
  * the pinned map only within one build; stats print names, never numbers. */
 #define RX_STATS(X)							\
-	X(RX_ST_PACKETS,	"packets")	/* frames seen: = answered + passes + drops */	\
-	X(RX_ST_IPV4,		"ipv4")						\
-	X(RX_ST_IPV6,		"ipv6")						\
-	X(RX_ST_VLAN,		"vlan")						\
-	X(RX_ST_EDNS,		"edns")						\
-	X(RX_ST_DO,		"do")						\
-	X(RX_ST_ANSWERED,	"answered")					\
-	X(RX_ST_TRUNCATED,	"truncated")	/* TC=1 sent */		\
-	X(RX_ST_GLUE_CUT,	"glue_cut")	/* optional glue left out */	\
-	X(RX_ST_BYTES_IN,	"bytes_in")	/* DNS payload bytes */	\
-	X(RX_ST_BYTES_OUT,	"bytes_out")					\
-	X(RX_ST_K_REFERRAL,	"kind_referral")				\
-	X(RX_ST_K_DS,		"kind_ds")					\
-	X(RX_ST_K_NXDOMAIN,	"kind_nxdomain")				\
-	X(RX_ST_K_APEX,		"kind_apex")					\
-	X(RX_ST_K_NODATA,	"kind_apex_nodata")				\
-	X(RX_ST_K_CHAOS,	"kind_chaos")					\
-	X(RX_ST_K_ERROR,	"kind_error")	/* FORMERR/REFUSED/BADVERS */ \
-	X(RX_ST_RC_NOERROR,	"rcode_noerror")				\
-	X(RX_ST_RC_FORMERR,	"rcode_formerr")				\
-	X(RX_ST_RC_NXDOMAIN,	"rcode_nxdomain")				\
-	X(RX_ST_RC_REFUSED,	"rcode_refused")				\
-	X(RX_ST_RC_BADVERS,	"rcode_badvers")				\
-	X(RX_ST_QT_A,		"qtype_a")					\
-	X(RX_ST_QT_NS,		"qtype_ns")					\
-	X(RX_ST_QT_SOA,		"qtype_soa")					\
-	X(RX_ST_QT_PTR,		"qtype_ptr")					\
-	X(RX_ST_QT_MX,		"qtype_mx")					\
-	X(RX_ST_QT_TXT,		"qtype_txt")					\
-	X(RX_ST_QT_AAAA,	"qtype_aaaa")					\
-	X(RX_ST_QT_DS,		"qtype_ds")					\
-	X(RX_ST_QT_DNSKEY,	"qtype_dnskey")					\
-	X(RX_ST_QT_NSEC,	"qtype_nsec")					\
-	X(RX_ST_QT_OTHER,	"qtype_other")					\
-	X(RX_ST_SZ_128,		"size_lt_128")	/* response payload size */	\
-	X(RX_ST_SZ_512,		"size_lt_512")					\
-	X(RX_ST_SZ_1232,	"size_lt_1232")					\
-	X(RX_ST_SZ_BIG,		"size_ge_1232")					\
-	X(RX_DROP_QR,		"drop_qr")	/* a response: never answer */	\
-	X(RX_DROP_SHORT,	"drop_short_header") /* < 12 DNS bytes */	\
-	X(RX_PASS_NOT_DNS,	"pass_not_dns")	/* not IP/UDP/53 */	\
-	X(RX_PASS_L2,		"pass_l2")	/* > 2 VLAN tags, odd L2 */	\
-	X(RX_PASS_IP_OPTIONS,	"pass_ip_options")				\
-	X(RX_PASS_FRAGMENT,	"pass_fragment")				\
-	X(RX_PASS_IPV6_EXT,	"pass_ipv6_ext")				\
-	X(RX_PASS_BAD_LENGTH,	"pass_bad_length") /* IP/UDP lengths disagree */ \
-	X(RX_PASS_BIG_QUERY,	"pass_big_query")				\
-	X(RX_PASS_OPCODE,	"pass_opcode")					\
-	X(RX_PASS_QTYPE,	"pass_qtype")	/* ANY/meta/RRSIG at apex... */	\
-	X(RX_PASS_CLASS,	"pass_class")					\
-	X(RX_PASS_NAME,		"pass_name")	/* compression pointer in qname */ \
-	X(RX_PASS_EDNS,		"pass_edns")	/* options we leave to rootxdpd */ \
-	X(RX_PASS_ARCOUNT,	"pass_arcount")	/* ARCOUNT > 1 (TSIG, 2 OPTs) */ \
-	X(RX_PASS_NSCOUNT,	"pass_nscount")	/* NSCOUNT > 0 (IXFR's SOA) */ \
-	X(RX_PASS_TRAILING,	"pass_trailing") /* bytes after the last RR */ \
-	X(RX_PASS_NO_ZONE,	"pass_no_zone")					\
-	X(RX_PASS_MTU,		"pass_mtu")	/* answer larger than the MTU */ \
-	X(RX_PASS_NO_ROOM,	"pass_no_room")	/* XDP: no tailroom -> TC */	\
-	X(RX_PASS_ERROR,	"pass_error")	/* helper failed */
+	X(RX_ST_PACKETS,	packets)	/* frames seen: = answered + passes + drops */	\
+	X(RX_ST_IPV4,		ipv4)						\
+	X(RX_ST_IPV6,		ipv6)						\
+	X(RX_ST_VLAN,		vlan)						\
+	X(RX_ST_EDNS,		edns)						\
+	X(RX_ST_DO,		do_bit)						\
+	X(RX_ST_ANSWERED,	answered)					\
+	X(RX_ST_TRUNCATED,	truncated)	/* TC=1 sent */		\
+	X(RX_ST_GLUE_CUT,	glue_cut)	/* optional glue left out */	\
+	X(RX_ST_BYTES_IN,	bytes_in)	/* DNS payload bytes */	\
+	X(RX_ST_BYTES_OUT,	bytes_out)					\
+	X(RX_ST_K_REFERRAL,	kind_referral)				\
+	X(RX_ST_K_DS,		kind_ds)					\
+	X(RX_ST_K_NXDOMAIN,	kind_nxdomain)				\
+	X(RX_ST_K_APEX,		kind_apex)					\
+	X(RX_ST_K_NODATA,	kind_apex_nodata)				\
+	X(RX_ST_K_CHAOS,	kind_chaos)					\
+	X(RX_ST_K_ERROR,	kind_error)	/* FORMERR/REFUSED/BADVERS */ \
+	X(RX_ST_RC_NOERROR,	rcode_noerror)				\
+	X(RX_ST_RC_FORMERR,	rcode_formerr)				\
+	X(RX_ST_RC_NXDOMAIN,	rcode_nxdomain)				\
+	X(RX_ST_RC_REFUSED,	rcode_refused)				\
+	X(RX_ST_RC_BADVERS,	rcode_badvers)				\
+	X(RX_ST_RC_BADCOOKIE,	rcode_badcookie) /* RRL slip to a cookie client */ \
+	X(RX_ST_QT_A,		qtype_a)					\
+	X(RX_ST_QT_NS,		qtype_ns)					\
+	X(RX_ST_QT_SOA,		qtype_soa)					\
+	X(RX_ST_QT_PTR,		qtype_ptr)					\
+	X(RX_ST_QT_MX,		qtype_mx)					\
+	X(RX_ST_QT_TXT,		qtype_txt)					\
+	X(RX_ST_QT_AAAA,	qtype_aaaa)					\
+	X(RX_ST_QT_DS,		qtype_ds)					\
+	X(RX_ST_QT_DNSKEY,	qtype_dnskey)					\
+	X(RX_ST_QT_NSEC,	qtype_nsec)					\
+	X(RX_ST_QT_OTHER,	qtype_other)					\
+	X(RX_ST_SZ_128,		size_lt_128)	/* response payload size */	\
+	X(RX_ST_SZ_512,		size_lt_512)					\
+	X(RX_ST_SZ_1232,	size_lt_1232)					\
+	X(RX_ST_SZ_BIG,		size_ge_1232)					\
+	X(RX_ST_CK_CLIENT,	cookie_client_only) /* no server cookie yet */ \
+	X(RX_ST_CK_GOOD,	cookie_good)	/* our server cookie */	\
+	X(RX_ST_CK_BAD,		cookie_bad)	/* not ours, or expired */ \
+	X(RX_ST_CK_MINTED,	cookie_minted)	/* fresh server cookie sent */ \
+	X(RX_ST_CK_FORMERR,	cookie_formerr)	/* malformed option length */ \
+	X(RX_ST_RRL_LIMITED,	rrl_limited)	/* over the rate: dropped or slipped */ \
+	X(RX_ST_RRL_SLIPPED,	rrl_slipped)	/* ...sent as TC=1 / BADCOOKIE */ \
+	X(RX_ST_RRL_EXEMPT,	rrl_exempt)	/* rrl-exempt prefix */	\
+	X(RX_ST_RRL_COOKIE,	rrl_cookie)	/* valid server cookie: not limited */ \
+	X(RX_ST_RRL_LOG_ONLY,	rrl_log_only)	/* would be limited (rrl-log-only) */ \
+	X(RX_ST_RRL_NEW,	rrl_new_bucket)	/* bucket created (or evicted one reused) */ \
+	X(RX_DROP_QR,		drop_qr)	/* a response: never answer */	\
+	X(RX_DROP_SHORT,	drop_short_header) /* < 12 DNS bytes */	\
+	X(RX_DROP_RRL,		rrl_dropped)	/* over the rate, not sent */	\
+	X(RX_PASS_NOT_DNS,	pass_not_dns)	/* not IP/UDP/53 */	\
+	X(RX_PASS_L2,		pass_l2)	/* > 2 VLAN tags, odd L2 */	\
+	X(RX_PASS_IP_OPTIONS,	pass_ip_options)				\
+	X(RX_PASS_FRAGMENT,	pass_fragment)				\
+	X(RX_PASS_IPV6_EXT,	pass_ipv6_ext)				\
+	X(RX_PASS_BAD_LENGTH,	pass_bad_length) /* IP/UDP lengths disagree */ \
+	X(RX_PASS_BIG_QUERY,	pass_big_query)				\
+	X(RX_PASS_OPCODE,	pass_opcode)					\
+	X(RX_PASS_QTYPE,	pass_qtype)	/* ANY/meta/RRSIG at apex... */	\
+	X(RX_PASS_CLASS,	pass_class)					\
+	X(RX_PASS_NAME,		pass_name)	/* compression pointer in qname */ \
+	X(RX_PASS_EDNS,		pass_edns)	/* options we leave to rootxdpd */ \
+	X(RX_PASS_ARCOUNT,	pass_arcount)	/* ARCOUNT > 1 (TSIG, 2 OPTs) */ \
+	X(RX_PASS_NSCOUNT,	pass_nscount)	/* NSCOUNT > 0 (IXFR's SOA) */ \
+	X(RX_PASS_TRAILING,	pass_trailing) /* bytes after the last RR */ \
+	X(RX_PASS_NO_ZONE,	pass_no_zone)					\
+	X(RX_PASS_MTU,		pass_mtu)	/* answer larger than the MTU */ \
+	X(RX_PASS_NO_ROOM,	pass_no_room)	/* XDP: no tailroom -> TC */	\
+	X(RX_PASS_ERROR,	pass_error)	/* helper failed */
 
 #define RX_STAT_ENUM(e, s) e,
 enum rx_stat { RX_STATS(RX_STAT_ENUM) RX_STAT_MAX };
 #undef RX_STAT_ENUM
 
+/* One named field per counter, so that `bpftool map dump` prints
+ * {"packets": 3, "ipv4": 3, ...} per CPU; code indexes them through
+ * rx_stat_ref() with the enum. */
+#define RX_STAT_FIELD(e, s) __u64 s;
 struct rx_stats {
-	__u64 c[RX_STAT_MAX];
+	RX_STATS(RX_STAT_FIELD)
 };
+#undef RX_STAT_FIELD
+
+static inline __u64 *rx_stat_ref(struct rx_stats *st, __u32 i)
+{
+	return (__u64 *)st + i;
+}
 
 /* ---- pin names under the pin root (default /sys/fs/bpf/rootxdp) ---- */
 #define RX_PIN_ROOT	"/sys/fs/bpf/rootxdp"
@@ -231,7 +273,11 @@ _Static_assert(sizeof(struct rx_resp) == 12 + 8 * RX_CUT_MAX + 2 * RX_FIX_MAX,
 	       "rx_resp has no hidden padding");
 _Static_assert(sizeof(struct rx_nsec) == 72, "rx_nsec layout");
 _Static_assert(sizeof(struct rx_apex) == 12, "rx_apex layout");
-_Static_assert(sizeof(struct rx_cfg) == 8 + 2 * RX_IDENT_MAX, "rx_cfg layout");
+_Static_assert(sizeof(struct rx_cfg) == 8 + 2 * RX_IDENT_MAX + 8 +
+	       sizeof(struct rx_cookie_keys) + sizeof(struct rx_rrl_params), "rx_cfg layout");
+_Static_assert(sizeof(struct rx_rrl_key) == 24, "rx_rrl_key has no hidden padding");
+_Static_assert(sizeof(struct rx_rrl_params) == 40, "rx_rrl_params layout");
+_Static_assert(sizeof(struct rx_stats) == 8 * RX_STAT_MAX, "rx_stats: one word a counter");
 _Static_assert(RX_BODY_MAX <= 0xffff, "body length fits in __u16");
 _Static_assert(RX_BODY_MAX <= RX_FIX_QTLD, "fix[] offsets leave bit 15 free");
 #endif

@@ -21,8 +21,9 @@
 #define RX_OUT_MAX	4608
 #define RX_CSUM_CHUNK	512
 /* Query copy: 512 bytes plus slack: the question is copied with a
- * constant size and OPT fields are read at offsets masked to 511. */
-#define RX_Q_MAX	(RX_QUERY_MAX + 16)
+ * constant size, OPT fields are read at offsets masked to 511, and the
+ * COOKIE option's 40 bytes are copied whole from such an offset. */
+#define RX_Q_MAX	(RX_QUERY_MAX + 64)
 /* Lowercased wire name plus room for a 64-byte key read at any label. */
 #define RX_LNAME_MAX	(RX_NAME_MAX + 1 + 64)
 
@@ -32,6 +33,11 @@ struct rx_scratch {
 	__u8 lname[RX_LNAME_MAX];	/* qname, wire form, lowercased */
 	struct rx_label key __attribute__((aligned(8)));	/* TLD label */
 	__u8 out[RX_OUT_MAX] __attribute__((aligned(8)));	/* DNS response */
+	/* DNS cookie: the option's data as received (client cookie, server
+	 * cookie), the SipHash input, the server cookie to send. */
+	__u8 ck[RX_COOKIE_CLIENT + RX_COOKIE_SERVER_MAX] __attribute__((aligned(8)));
+	struct rx_cookie_buf ckbuf;
+	__u8 ck_out[RX_COOKIE_SERVER] __attribute__((aligned(8)));
 };
 
 struct {

@@ -19,13 +19,13 @@ static __always_inline struct rx_stats *stats_row(__u32 path)
 static __always_inline void stat_inc(struct rx_stats *st, __u32 idx)
 {
 	if (st && idx < RX_STAT_MAX)
-		st->c[idx]++;
+		(*rx_stat_ref(st, idx))++;
 }
 
 static __always_inline void stat_add(struct rx_stats *st, __u32 idx, __u64 n)
 {
 	if (st && idx < RX_STAT_MAX)
-		st->c[idx] += n;
+		*rx_stat_ref(st, idx) += n;
 }
 
 static __always_inline __u32 stat_qtype(__u16 qtype)

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "rootxdp.h"
 
-enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_MODE, K_DURATION };
+enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_MODE, K_DURATION, K_HEX128 };
 
 struct key {
 	const char *name;
@@ -57,6 +57,16 @@ static const struct key keys[] = {
 	STR("trust-anchor", trust_anchor),
 	BOOL("require-zonemd", require_zonemd),
 	{ "sig-expire-margin", K_DURATION, OFF(sig_expire_margin_s), 0, 0, 0, 365 * 86400, 0 },
+	UINT("rrl-rate", rrl_rate, 0, 1000000),
+	UINT("rrl-slip", rrl_slip, 0, 100),
+	{ "rrl-window", K_DURATION, OFF(rrl_window_s), 0, 0, 0, 3600, 0 },
+	UINT("rrl-ipv4-prefix", rrl_ipv4_prefix, 8, 32),
+	UINT("rrl-ipv6-prefix", rrl_ipv6_prefix, 16, 128),
+	LIST("rrl-exempt", rrl_exempt, nrrl_exempt),
+	BOOL("rrl-log-only", rrl_log_only),
+	UINT("rrl-table-size", rrl_table_size, 1024, 16777216),
+	{ "cookie-secret", K_HEX128, OFF(cookie_secret), 33, 0, 0, 0, 0 },
+	{ "cookie-secret-previous", K_HEX128, OFF(cookie_secret_previous), 33, 0, 0, 0, 0 },
 };
 
 void rx_config_defaults(struct rx_config *c)
@@ -82,6 +92,37 @@ void rx_config_defaults(struct rx_config *c)
 	snprintf(c->trust_anchor, sizeof(c->trust_anchor), "/usr/share/dns/root.key");
 	c->require_zonemd = true;
 	c->sig_expire_margin_s = 7 * 86400;
+	/* RRL: NSD's default rate and slip; BIND's prefixes but /56 for
+	 * IPv6 (one end site); a 5 s window.  rootxdp.conf(5) says why. */
+	c->rrl_rate = 200;
+	c->rrl_slip = 2;
+	c->rrl_window_s = 5;
+	c->rrl_ipv4_prefix = 24;
+	c->rrl_ipv6_prefix = 56;
+	c->rrl_table_size = 65536;
+}
+
+int rx_hex16(const char *hex, unsigned char out[16])
+{
+	for (int i = 0; i < 16; i++) {
+		unsigned v = 0;
+
+		for (int k = 0; k < 2; k++) {
+			char ch = hex[2 * i + k];
+
+			v <<= 4;
+			if (ch >= '0' && ch <= '9')
+				v |= ch - '0';
+			else if (ch >= 'a' && ch <= 'f')
+				v |= ch - 'a' + 10;
+			else if (ch >= 'A' && ch <= 'F')
+				v |= ch - 'A' + 10;
+			else
+				return -1;
+		}
+		out[i] = v;
+	}
+	return hex[32] ? -1 : 0;
 }
 
 static char *trim(char *s)
@@ -162,6 +203,21 @@ static int set_key(struct rx_config *c, const struct key *k, char *v, char *err,
 			return -1;
 		}
 		return 0;
+	case K_HEX128: {
+		unsigned char b[16];
+
+		if (!*v) {		/* unset: state-dir/cookie-secret */
+			*base = '\0';
+			return 0;
+		}
+		if (strlen(v) != 32 || rx_hex16(v, b)) {
+			snprintf(err, errlen, "expected 32 hex digits (128 bits), e.g. from "
+				 "'head -c16 /dev/urandom | xxd -p'");
+			return -1;
+		}
+		memcpy(base, v, 33);
+		return 0;
+	}
 	case K_MODE:
 		if (!strcmp(v, "auto"))
 			c->xdp_mode = RX_MODE_AUTO;
@@ -280,6 +336,10 @@ void rx_config_dump(const struct rx_config *c, FILE *f)
 		switch (k->kind) {
 		case K_STR:
 			fprintf(f, " %s", base);
+			break;
+		case K_HEX128:
+			/* a secret: say whether it is set, never print it */
+			fprintf(f, " %s", *base ? "(set)" : "");
 			break;
 		case K_UINT:
 			fprintf(f, " %u", *(const unsigned *)base);

@@ -50,6 +50,19 @@ struct rx_config {
 	char trust_anchor[PATH_MAX];		/* /usr/share/dns/root.key, "" = none */
 	bool require_zonemd;			/* default yes */
 	unsigned sig_expire_margin_s;		/* 7 days */
+	/* response rate limiting (kernel paths and rootxdpd's UDP) */
+	unsigned rrl_rate;			/* responses/s per bucket, 0 = off */
+	unsigned rrl_slip;			/* every Nth limited one slips, 0 never */
+	unsigned rrl_window_s;			/* debt a bucket can run up */
+	unsigned rrl_ipv4_prefix;		/* 24 */
+	unsigned rrl_ipv6_prefix;		/* 56 */
+	char rrl_exempt[RX_CONF_LIST_MAX][64];	/* prefixes never limited */
+	int nrrl_exempt;
+	bool rrl_log_only;			/* count, never limit */
+	unsigned rrl_table_size;		/* kernel buckets (LRU) */
+	/* DNS cookies: 32 hex digits each, "" = state-dir/cookie-secret */
+	char cookie_secret[33];
+	char cookie_secret_previous[33];
 };
 
 void rx_config_defaults(struct rx_config *c);
@@ -58,6 +71,8 @@ void rx_config_defaults(struct rx_config *c);
  * ("FILE:LINE: what is wrong"). */
 int rx_config_load(struct rx_config *c, const char *path, bool must_exist,
 		   char *err, size_t errlen);
+/* 32 hex digits -> 16 bytes; 0 or -1. */
+int rx_hex16(const char *hex, unsigned char out[16]);
 /* Print every key with its current value, as a config file. */
 void rx_config_dump(const struct rx_config *c, FILE *f);
 

@@ -30,6 +30,9 @@ struct query {
 	uint8_t ccookie[8];
 	const uint8_t *scookie;
 	size_t scookie_len;
+	bool cookie_formerr;
+	bool cookie_keys;		/* sc_out holds the server cookie to send */
+	uint8_t sc_out[16];
 	/* TSIG (an unknown key to us: always BADKEY) */
 	bool tsig;
 	size_t tsig_name, tsig_rdata;	/* offsets in m */
@@ -138,8 +141,10 @@ static int parse_opt(struct query *q, const struct fb_client *cl, uint16_t rclas
 		case FB_OPT_COOKIE:
 			/* RFC 7873 5.2.2: 8 bytes of client cookie, optionally
 			 * 8..32 bytes of server cookie; anything else FORMERR. */
-			if (olen < 8 || (olen > 8 && olen < 16) || olen > 40)
+			if (olen < 8 || (olen > 8 && olen < 16) || olen > 40) {
+				q->cookie_formerr = true;
 				return -1;
+			}
 			if (!q->cookie) {
 				q->cookie = true;
 				memcpy(q->ccookie, rd + o, 8);
@@ -274,15 +279,20 @@ static size_t opt_size(const struct ctx *c)
 		return 0;
 	if (q->nsid && c->cf->nsid && c->cf->ident_len)
 		n += 4 + c->cf->ident_len;
-	if (q->cookie)
+	if (q->cookie && q->cookie_keys)
 		n += 4 + 8 + 16;
 	if (q->keepalive)
 		n += 4 + 2;
 	return n;
 }
 
+/* Which options write_opt() adds. */
+#define OPT_NONE	0
+#define OPT_ALL		1	/* NSID, COOKIE, keepalive as asked */
+#define OPT_COOKIE	2	/* COOKIE only (an RRL slip) */
+
 /* design.md step 14, plus the options only rootxdpd handles. */
-static void write_opt(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, bool options)
+static void write_opt(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, int options)
 {
 	const struct query *q = c->q;
 	size_t start, rdpos;
@@ -296,22 +306,19 @@ static void write_opt(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, bool op
 	fb_wr_u32(w, (uint32_t)ext_rcode << 24 | (q->do_bit ? 0x8000 : 0));
 	fb_wr_u16(w, 0);
 	rdpos = w->len;
-	if (options && q->nsid && c->cf->nsid && c->cf->ident_len) {
+	if (options == OPT_ALL && q->nsid && c->cf->nsid && c->cf->ident_len) {
 		fb_wr_u16(w, FB_OPT_NSID);
 		fb_wr_u16(w, c->cf->ident_len);
 		fb_wr_bytes(w, c->cf->ident, c->cf->ident_len);
 		c->res->nsid = true;
 	}
-	if (options && q->cookie) {
-		uint8_t sc[16];
-
-		fb_cookie_server(c->cf->cookie_secret, q->ccookie, &c->cl->addr, c->cl->now, sc);
+	if (options && q->cookie && q->cookie_keys) {
 		fb_wr_u16(w, FB_OPT_COOKIE);
 		fb_wr_u16(w, 24);
 		fb_wr_bytes(w, q->ccookie, 8);
-		fb_wr_bytes(w, sc, 16);
+		fb_wr_bytes(w, q->sc_out, 16);
 	}
-	if (options && q->keepalive) {
+	if (options == OPT_ALL && q->keepalive) {
 		unsigned t = c->cf->tcp_idle_timeout_ms / 100;
 
 		fb_wr_u16(w, FB_OPT_KEEPALIVE);
@@ -365,7 +372,7 @@ static void begin(struct ctx *c, struct fb_wr *w, bool aa, int rcode)
 
 static size_t finish(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode)
 {
-	write_opt(c, w, ext_rcode, true);
+	write_opt(c, w, ext_rcode, OPT_ALL);
 	c->res->tc = (w->buf[2] & 0x02) != 0;
 	return w->len;
 }
@@ -486,6 +493,7 @@ static size_t apex_nodata(struct ctx *c)
 {
 	const struct rx_meta *m = &c->z->img.hdr->meta;
 
+	c->res->rrl_name = c->q->qtype;
 	return send_body(c, c->q->do_bit ? m->nodata_do : m->nodata, FB_K_NODATA);
 }
 
@@ -567,8 +575,11 @@ static size_t apex(struct ctx *c)
 	if (q->qtype == FB_T_RRSIG)
 		return apex_rrsig(c);
 	a = apex_entry(c->z, q->qtype);
-	if (a)
+	if (a) {
+		c->res->rrl_name = a->resp;
 		return send_body(c, q->do_bit ? a->resp_do : a->resp, FB_K_APEX);
+	}
+	c->res->rrl_name = q->qtype;
 	/* Not precomputed (more apex RRsets than RX_APEX_MAX): from the zone. */
 	i = fb_zone_find(c->z, (const uint8_t *)"", q->qtype, 0);
 	if (i >= 0 && q->qtype != FB_T_RRSIG) {
@@ -606,8 +617,11 @@ static size_t lookup(struct ctx *c)
 		if (cmp == 0) {
 			const struct rx_tld *t = &img->tld[mid].v;
 
-			if (last == q->qname && q->qtype == FB_T_DS)
+			if (last == q->qname && q->qtype == FB_T_DS) {
+				c->res->rrl_name = t->ds;
 				return send_body(c, q->do_bit ? t->ds_do : t->ds, FB_K_DS);
+			}
+			c->res->rrl_name = t->ref;
 			return send_body(c, q->do_bit ? t->ref_do : t->ref, FB_K_REFERRAL);
 		}
 		if (cmp < 0)
@@ -648,10 +662,12 @@ static size_t chaos(struct ctx *c)
 	if (name_is(q->qname, "\2id\6server") || name_is(q->qname, "\10hostname\4bind")) {
 		txt = c->cf->ident;
 		len = c->cf->ident_len;
+		c->res->rrl_name = 0x80000001;
 	} else if (name_is(q->qname, "\7version\4bind") ||
 		   name_is(q->qname, "\7version\6server")) {
 		txt = c->cf->version;
 		len = c->cf->version_len;
+		c->res->rrl_name = 0x80000002;
 	} else {
 		return empty(c, FB_RC_REFUSED, FB_K_ERROR);
 	}
@@ -690,7 +706,7 @@ static size_t tsig_badkey(struct ctx *c)
 	rd = q->m + a;	/* time signed (6), fudge (2), MAC size (2), ... */
 	begin(c, &w, false, FB_RC_NOTAUTH);
 	c->res->kind = FB_K_ERROR;
-	write_opt(c, &w, 0, true);
+	write_opt(c, &w, 0, OPT_ALL);
 	w.cap = c->cap;
 	fb_wr_name(&w, key, false);
 	fb_wr_u16(&w, FB_T_TSIG);
@@ -795,6 +811,25 @@ static size_t xfr(struct ctx *c)
 	return fb_xfr_next(c->z, res, c->out, c->cap);
 }
 
+/* ---------------------------------------------------------------- RRL */
+
+/* An RRL slip (design.md 14a), the same bytes as the kernel's: header and
+ * question, no records, OPT with only the COOKIE option; TC=1, or
+ * BADCOOKIE with a fresh server cookie for a client that sent a cookie. */
+static size_t slip(struct ctx *c)
+{
+	bool bad = c->q->cookie && c->q->cookie_keys;
+	struct fb_wr w;
+
+	begin(c, &w, false, bad ? FB_RC_BADCOOKIE & 0x0f : 0);
+	if (!bad)
+		w.buf[2] |= 0x02;
+	write_opt(c, &w, bad ? FB_RC_BADCOOKIE >> 4 : 0, OPT_COOKIE);
+	c->res->rcode = bad ? FB_RC_BADCOOKIE : 0;
+	c->res->tc = !bad;
+	return w.len;
+}
+
 /* ---------------------------------------------------------------- main */
 
 size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
@@ -825,8 +860,25 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 	res->edns = q.edns;
 	res->do_bit = q.do_bit;
 	res->cookie = q.cookie;
+	res->cookie_formerr = q.cookie_formerr;
 	if (rc)
 		return short_error(&c, rc);
+	if (q.cookie) {
+		const struct rx_cookie_keys *k = __atomic_load_n(&cf->cookie_keys, __ATOMIC_ACQUIRE);
+		bool minted = false;
+
+		/* Without secrets (a caller that set none) no COOKIE goes out:
+		 * a server that does not do cookies, as RFC 7873 5.2.1 allows. */
+		if (k) {
+			res->cookie_verdict = fb_cookie_answer(k, q.ccookie, q.scookie,
+							       q.scookie_len, &cl->addr, cl->now,
+							       q.sc_out, &minted);
+			res->cookie_minted = minted;
+			q.cookie_keys = true;
+		}
+	}
+	if (cl->slip)
+		return slip(&c);
 	if (q.edns && q.version > 0) {
 		/* RFC 6891 6.1.3: BADVERS, the OPT alone says so (with
 		 * NSID when asked, as the XDP path builds it) */
@@ -834,7 +886,7 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 
 		begin(&c, &w, false, 0);
 		res->kind = FB_K_ERROR;
-		write_opt(&c, &w, 1, true);
+		write_opt(&c, &w, 1, OPT_ALL);
 		res->rcode = FB_RC_BADVERS;
 		return w.len;
 	}

@@ -57,6 +57,7 @@
 #define FB_RC_REFUSED	5
 #define FB_RC_NOTAUTH	9
 #define FB_RC_BADVERS	16	/* extended: OPT ext-rcode 1, header 0 */
+#define FB_RC_BADCOOKIE	23	/* RFC 7873: OPT ext-rcode 1, header 7 */
 
 #define FB_OPT_NSID	3
 #define FB_OPT_COOKIE	10
@@ -185,13 +186,17 @@ struct fb_conf {
 	struct fb_acl axfr_allow[16];
 	int naxfr_allow;
 	unsigned tcp_idle_timeout_ms;	/* for the keepalive option */
-	uint8_t cookie_secret[16];
+	/* cookie secrets: swapped whole on SIGHUP (__atomic builtins), the
+	 * old ones freed a swap later */
+	const struct rx_cookie_keys *cookie_keys;
+	struct fb_rrl *rrl;		/* NULL: RRL off */
 };
 
 struct fb_client {
 	enum fb_transport transport;
 	struct sockaddr_storage addr;	/* source of the query */
 	uint32_t now;			/* unix seconds (cookie timestamps) */
+	bool slip;			/* RRL slip: header, question, OPT only */
 };
 
 struct fb_result {
@@ -199,6 +204,10 @@ struct fb_result {
 	int rcode;			/* incl. extended (BADVERS 16) */
 	bool tc;
 	bool edns, do_bit, cookie, nsid;
+	uint8_t cookie_verdict;		/* enum rx_cookie_verdict */
+	bool cookie_minted;
+	bool cookie_formerr;
+	uint32_t rrl_name;		/* RRL bucket name (design.md 14a) */
 	uint16_t qtype;
 	/* AXFR/IXFR over TCP: more messages follow (axfr.c) */
 	bool xfr;
@@ -228,13 +237,39 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 /* ---------------------------------------------------------------- cookie */
 
 void fb_siphash24(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t out[8]);
-/* RFC 9018 server cookie (16 bytes) for a client cookie and address. */
-void fb_cookie_server(const uint8_t secret[16], const uint8_t client[8],
+/* bpf/cookie.h's rx_cookie_answer() for a socket address: the server
+ * cookie to send for this client cookie (and the query's server cookie,
+ * sclen bytes, 0 = none); returns the enum rx_cookie_verdict. */
+int fb_cookie_answer(const struct rx_cookie_keys *k, const uint8_t client[8],
+		     const uint8_t *server, size_t sclen, const struct sockaddr_storage *addr,
+		     uint32_t now, uint8_t out[16], bool *minted);
+/* A fresh RFC 9018 server cookie (16 bytes) for a client cookie and address. */
+void fb_cookie_server(const struct rx_cookie_keys *k, const uint8_t client[8],
 		      const struct sockaddr_storage *addr, uint32_t now, uint8_t out[16]);
 /* Is server (len bytes) one we made for this client within the hour? */
-bool fb_cookie_valid(const uint8_t secret[16], const uint8_t client[8],
+bool fb_cookie_valid(const struct rx_cookie_keys *k, const uint8_t client[8],
 		     const uint8_t *server, size_t len,
 		     const struct sockaddr_storage *addr, uint32_t now);
+
+/* ---------------------------------------------------------------- rrl */
+
+/* Response rate limiting of the UDP answers (rrl.c), with bpf/rrl.h's
+ * arithmetic: a fixed table of buckets, 4-way sets, each set behind one
+ * of a few striped locks; a new bucket takes the slot of the set's most
+ * nearly whole one (its owner loses at most a little debt). */
+enum fb_rrl_verdict { FB_RRL_SEND = 0, FB_RRL_DROP, FB_RRL_SLIP };
+struct fb_rrl;
+struct fb_rrl *fb_rrl_new(const struct rx_rrl_params *p, unsigned entries,
+			  const struct fb_acl *exempt, int nexempt);
+void fb_rrl_free(struct fb_rrl *r);
+struct fb_stats;
+/* Decide for a response of rlen bytes described by res to addr, counting
+ * the decision in st.  TCP is never limited (the caller does not ask). */
+enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, size_t rlen,
+				 const struct sockaddr_storage *addr, uint64_t now_ns,
+				 struct fb_stats *st);
+/* The bucket arithmetic alone, for the tests. */
+const struct rx_rrl_params *fb_rrl_params(const struct fb_rrl *r);
 
 /* ---------------------------------------------------------------- stats */
 
@@ -277,6 +312,17 @@ bool fb_cookie_valid(const uint8_t secret[16], const uint8_t client[8],
 	X(FB_S_TCP_CLOSED,	"tcp_closed")				\
 	X(FB_S_BYTES_IN,	"bytes_in")				\
 	X(FB_S_BYTES_OUT,	"bytes_out")				\
+	X(FB_S_CK_CLIENT,	"cookie_client_only")			\
+	X(FB_S_CK_GOOD,		"cookie_good")				\
+	X(FB_S_CK_BAD,		"cookie_bad")				\
+	X(FB_S_CK_MINTED,	"cookie_minted")			\
+	X(FB_S_CK_FORMERR,	"cookie_formerr")			\
+	X(FB_S_RRL_LIMITED,	"rrl_limited")				\
+	X(FB_S_RRL_SLIPPED,	"rrl_slipped")				\
+	X(FB_S_RRL_DROPPED,	"rrl_dropped")				\
+	X(FB_S_RRL_EXEMPT,	"rrl_exempt")				\
+	X(FB_S_RRL_COOKIE,	"rrl_cookie")				\
+	X(FB_S_RRL_LOG_ONLY,	"rrl_log_only")				\
 	X(FB_S_RELOADS,		"reloads")				\
 	X(FB_S_RELOAD_FAILED,	"reload_failed")
 #define FB_STAT_ENUM(e, s) e,

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "fb.h"
+#include "secret.h"
 #include "log.h"
 
 #ifndef RX_VERSION
@@ -171,6 +172,34 @@ static void write_stats(struct daemon *d, struct fb_server *srv)
 	}
 }
 
+/*
+ * The cookie secrets the kernel paths have (state-dir/cookie-secret, made
+ * by whichever of rootxdp and rootxdpd starts first, or the config).  On
+ * SIGHUP (`rootxdp cookie-secret rotate` sends one) they are read again
+ * and swapped in whole; the set before is freed one swap later, when no
+ * worker can still hold it (a query takes microseconds).
+ */
+static int cookie_keys_load(const struct rx_config *cfg, struct fb_conf *cf, bool first)
+{
+	static struct rx_cookie_keys *older;
+	struct rx_cookie_keys *k;
+	struct rx_secrets sec;
+	char err[600];
+
+	if (rx_secrets_load(cfg, &sec, err, sizeof(err))) {
+		rx_err("cookie secret: %s%s", err, first ? "" : " (keeping the ones in use)");
+		return -1;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -1;
+	rx_secrets_keys(&sec, k);
+	explicit_bzero(&sec, sizeof(sec));
+	free(older);
+	older = (struct rx_cookie_keys *)__atomic_exchange_n(&cf->cookie_keys, k, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
 static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 {
 	memset(cf, 0, sizeof(*cf));
@@ -189,12 +218,27 @@ static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 		}
 	}
 	cf->naxfr_allow = cfg->naxfr_allow;
-	if (getrandom(cf->cookie_secret, sizeof(cf->cookie_secret), 0) !=
-	    sizeof(cf->cookie_secret)) {
-		rx_err("getrandom: %s", strerror(errno));
-		return -1;
+	if (cfg->rrl_rate) {
+		struct fb_acl ex[RX_CONF_LIST_MAX];
+		struct rx_rrl_params p;
+
+		for (int i = 0; i < cfg->nrrl_exempt; i++) {
+			if (fb_acl_parse(cfg->rrl_exempt[i], &ex[i])) {
+				rx_err("rrl-exempt: '%s' is not an address or prefix",
+				       cfg->rrl_exempt[i]);
+				return -1;
+			}
+		}
+		rx_rrl_params_set(&p, cfg->rrl_rate, cfg->rrl_slip, cfg->rrl_window_s,
+				  cfg->rrl_ipv4_prefix, cfg->rrl_ipv6_prefix, cfg->rrl_log_only);
+		cf->rrl = fb_rrl_new(&p, cfg->rrl_table_size, ex, cfg->nrrl_exempt);
+		if (!cf->rrl) {
+			rx_err("cannot allocate the RRL table (rrl-table-size %u)",
+			       cfg->rrl_table_size);
+			return -1;
+		}
 	}
-	return 0;
+	return cookie_keys_load(cfg, cf, true);
 }
 
 int main(int argc, char **argv)
@@ -370,6 +414,7 @@ int main(int argc, char **argv)
 		if (sig == SIGHUP) {
 			rx_info("SIGHUP: reloading");
 			reload(&d, false);
+			cookie_keys_load(&d.cfg, &cf, false);
 		} else if (sig == SIGUSR1) {
 			rx_info("SIGUSR1: reloading, an older serial allowed (rollback)");
 			reload(&d, true);

@@ -364,6 +364,27 @@ static void udp_read(struct worker *w, struct item *it)
 		if (mh.msg_flags & MSG_TRUNC)
 			len = 0;	/* over 64 KiB cannot be DNS */
 		rlen = fb_answer(cf, w->zone, w->qbuf, len, &cl, w->rbuf, FB_MSG_MAX, &res);
+		if (rlen && cf->rrl) {
+			/* design.md 14a: over the rate, drop or slip. */
+			struct timespec mono;
+			enum fb_rrl_verdict v;
+
+			clock_gettime(CLOCK_MONOTONIC, &mono);
+			v = fb_rrl_check(cf->rrl, &res, rlen, &cl.addr,
+					 (uint64_t)mono.tv_sec * RX_NS_PER_S + mono.tv_nsec, w->st);
+			if (v == FB_RRL_DROP) {
+				rlen = 0;
+			} else if (v == FB_RRL_SLIP) {
+				struct fb_result sres;
+				enum fb_kind kind = res.kind;
+
+				cl.slip = true;
+				rlen = fb_answer(cf, w->zone, w->qbuf, len, &cl, w->rbuf,
+						 FB_MSG_MAX, &sres);
+				res = sres;
+				res.kind = kind;
+			}
+		}
 		fb_stats_count(w->st, &res, FB_UDP, cl.addr.ss_family, len, rlen);
 		if (!rlen)
 			continue;

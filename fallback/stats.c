@@ -38,6 +38,14 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 	fb_stat_add(s, t == FB_TCP ? FB_S_QUERIES_TCP : FB_S_QUERIES_UDP, 1);
 	fb_stat_add(s, family == AF_INET6 ? FB_S_IPV6 : FB_S_IPV4, 1);
 	fb_stat_add(s, FB_S_BYTES_IN, qlen);
+	if (r->cookie_formerr)
+		fb_stat_add(s, FB_S_CK_FORMERR, 1);
+	if (r->cookie_verdict != RX_CK_NONE) {
+		fb_stat_add(s, r->cookie_verdict == RX_CK_GOOD ? FB_S_CK_GOOD :
+			       r->cookie_verdict == RX_CK_BAD ? FB_S_CK_BAD : FB_S_CK_CLIENT, 1);
+		if (r->cookie_minted)
+			fb_stat_add(s, FB_S_CK_MINTED, 1);
+	}
 	if (!rlen) {
 		fb_stat_add(s, FB_S_DROPPED, 1);
 		return;

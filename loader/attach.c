@@ -102,6 +102,11 @@ pin_err:
 			goto fail;
 		}
 	}
+	if (p->rrl_entries && bpf_map__set_max_entries(skel->maps.rx_rrl, p->rrl_entries)) {
+		err = -EINVAL;
+		rx_err("cannot size rx_rrl to %u entries (rrl-table-size)", p->rrl_entries);
+		goto fail;
+	}
 	err = rootxdp__load(skel);
 	if (err) {
 		load_failed("load the BPF programs", err);
@@ -521,6 +526,7 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	}
 
+	p.rrl_entries = c.rrl_table_size;
 	if (rx_progs_get(pin_root, &p))
 		goto out;
 	got_progs = true;

@@ -28,6 +28,7 @@ struct rx_progs {
 	bool fresh;		/* loaded (and pinned) by this process */
 	struct rx_maps maps;
 	void *skel;		/* struct rootxdp *, when fresh */
+	unsigned rrl_entries;	/* in: rx_rrl size when loading fresh (0: built-in) */
 };
 
 /* Load the skeleton with every map pinned under pin_root (an existing pin

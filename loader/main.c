@@ -71,6 +71,7 @@ static const struct command {
 	{ "health", cmd_health, "exit non-zero, one line per problem, when not fit to serve" },
 	{ "config", cmd_config, "print the configuration in effect, every key" },
 	{ "reload", cmd_reload, "tell rootxdpd to read its image again (SIGHUP)" },
+	{ "cookie-secret", cmd_cookie_secret, "show, rotate or reload the DNS cookie secrets" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this list; rootxdp COMMAND --help for one command" },
 };

@@ -19,7 +19,7 @@
 #include "stats.h"
 #include "zone_maps.h"
 
-#define RX_STAT_NAME(e, s) [e] = s,
+#define RX_STAT_NAME(e, s) [e] = #s,
 const char *const rx_stat_names[RX_STAT_MAX] = { RX_STATS(RX_STAT_NAME) };
 #undef RX_STAT_NAME
 
@@ -62,7 +62,7 @@ int rx_stats_read(int fd, struct rx_stats out[RX_PATHS])
 			const struct rx_stats *v = (const void *)(buf + (size_t)cpu * vsz);
 
 			for (i = 0; i < RX_STAT_MAX; i++)
-				out[path].c[i] += v->c[i];
+				*rx_stat_ref(&out[path], i) += *rx_stat_ref((struct rx_stats *)v, i);
 		}
 	}
 	free(buf);
@@ -184,7 +184,7 @@ int cmd_stats(int argc, char **argv)
 				continue;
 			for (i = 0; i < RX_STAT_MAX; i++)
 				printf("%s.%s %llu\n", rx_path_names[p], rx_stat_names[i],
-				       (unsigned long long)s[p].c[i]);
+				       (unsigned long long)*rx_stat_ref(&s[p], i));
 		}
 		for (i = 0; i < nd && only < 0; i++)
 			printf("rootxdpd.%s %llu\n", d[i].name, d[i].v);
@@ -199,7 +199,7 @@ int cmd_stats(int argc, char **argv)
 			first = false;
 			for (i = 0; i < RX_STAT_MAX; i++)
 				printf("%s\"%s\":%llu", i ? "," : "", rx_stat_names[i],
-				       (unsigned long long)s[p].c[i]);
+				       (unsigned long long)*rx_stat_ref(&s[p], i));
 			putchar('}');
 		}
 		if (only < 0 && have_zone)
@@ -221,7 +221,7 @@ int cmd_stats(int argc, char **argv)
 			for (p = 0; p < RX_PATHS; p++)
 				if (only < 0 || p == only)
 					printf("rootxdp_%s_total{path=\"%s\"} %llu\n", rx_stat_names[i],
-					       rx_path_names[p], (unsigned long long)s[p].c[i]);
+					       rx_path_names[p], (unsigned long long)*rx_stat_ref(&s[p], i));
 		}
 		if (have_zone && only < 0) {
 			printf("# HELP rootxdp_zone_serial SOA serial of the zone in the maps\n"

@@ -9,6 +9,7 @@
  * flip nothing the programs read has changed, so any failure leaves the
  * live zone serving.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "rootxdp.h"
 #include "errf.h"
 #include "zone_maps.h"
+#include "secret.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* kernel-internal "operation not supported" */
@@ -40,6 +42,8 @@ static const struct {
 	{ "rx_blob", offsetof(struct rx_maps, blob) },
 	{ "rx_tld", offsetof(struct rx_maps, tld) },
 	{ "rx_nsec", offsetof(struct rx_maps, nsec) },
+	{ "rx_rrl", offsetof(struct rx_maps, rrl) },
+	{ "rx_rrl_exempt", offsetof(struct rx_maps, rrl_exempt) },
 };
 #define NMAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -393,12 +397,72 @@ int rx_zone_live(const struct rx_maps *m, struct rx_meta *meta)
 	return meta->nresp ? 0 : -ENOENT;
 }
 
+/* The kernel's TAI offset in seconds (0 unless an NTP daemon set it). */
+static __s64 tai_offset(void)
+{
+	struct timespec rt, tai;
+
+	if (clock_gettime(CLOCK_REALTIME, &rt) || clock_gettime(CLOCK_TAI, &tai))
+		return 0;
+	return (__s64)(((tai.tv_sec - rt.tv_sec) * 1000000000LL + tai.tv_nsec - rt.tv_nsec +
+			500000000LL) / 1000000000LL);
+}
+
+/* rrl-exempt into rx_rrl_exempt: IPv4 as ::ffff:0:0/96 + prefix. */
+static int exempt_fill(int fd, const struct rx_config *c, char *err, size_t errlen)
+{
+	struct rx_rrl_exempt_key k, next;
+	__u8 one = 1;
+
+	/* Empty it first: a prefix taken out of the config must go. */
+	while (!bpf_map_get_next_key(fd, NULL, &next))
+		if (bpf_map_delete_elem(fd, &next))
+			break;
+	for (int i = 0; i < c->nrrl_exempt; i++) {
+		char buf[64], *slash, *end;
+		unsigned long plen;
+		unsigned char a[16];
+		int v4;
+
+		snprintf(buf, sizeof(buf), "%s", c->rrl_exempt[i]);
+		slash = strchr(buf, '/');
+		if (slash)
+			*slash = '\0';
+		memset(&k, 0, sizeof(k));
+		v4 = inet_pton(AF_INET, buf, a) == 1;
+		if (!v4 && inet_pton(AF_INET6, buf, a) != 1)
+			return rx_errf(err, errlen, -EINVAL, "rrl-exempt: '%s' is not an address "
+				       "or prefix", c->rrl_exempt[i]);
+		plen = v4 ? 32 : 128;
+		if (slash) {
+			plen = strtoul(slash + 1, &end, 10);
+			if (!slash[1] || *end || plen > (v4 ? 32u : 128u))
+				return rx_errf(err, errlen, -EINVAL, "rrl-exempt: bad prefix length "
+					       "in '%s'", c->rrl_exempt[i]);
+		}
+		if (v4) {
+			k.addr[10] = k.addr[11] = 0xff;
+			memcpy(k.addr + 12, a, 4);
+			k.prefixlen = 96 + plen;
+		} else {
+			memcpy(k.addr, a, 16);
+			k.prefixlen = plen;
+		}
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			return rx_errf(err, errlen, -errno, "cannot write rx_rrl_exempt: %s",
+				       strerror(errno));
+	}
+	return 0;
+}
+
 int rx_cfg_write(const struct rx_maps *m, const struct rx_config *c, unsigned mtu,
 		 char *err, size_t errlen)
 {
 	struct rx_cfg cfg = {};
+	struct rx_secrets sec;
 	size_t n;
 	__u32 zero = 0;
+	int rc;
 
 	cfg.max_payload = c->max_udp_payload < 512 ? 512 :
 			  c->max_udp_payload > RX_BODY_MAX ? RX_BODY_MAX : c->max_udp_payload;
@@ -413,6 +477,19 @@ int rx_cfg_write(const struct rx_maps *m, const struct rx_config *c, unsigned mt
 	cfg.version_len = n;
 	if (n)
 		cfg.flags |= RX_CFG_VERSION;
+	if (rx_secrets_load(c, &sec, err, errlen))
+		return -EINVAL;
+	rx_secrets_keys(&sec, &cfg.cookie);
+	explicit_bzero(&sec, sizeof(sec));
+	cfg.tai_offset = tai_offset();
+	rx_rrl_params_set(&cfg.rrl, c->rrl_rate, c->rrl_slip, c->rrl_window_s,
+			  c->rrl_ipv4_prefix, c->rrl_ipv6_prefix, c->rrl_log_only);
+	if (m->rrl_exempt >= 0) {
+		if ((rc = exempt_fill(m->rrl_exempt, c, err, errlen)))
+			return rc;
+		if (c->nrrl_exempt)
+			cfg.flags |= RX_CFG_RRL_EXEMPT;
+	}
 	if (bpf_map_update_elem(m->cfg, &zero, &cfg, BPF_ANY))
 		return rx_errf(err, errlen, -errno, "cannot write rx_cfg: %s", strerror(errno));
 	return 0;

@@ -15,6 +15,7 @@ struct bpf_object;
 /* File descriptors of every map the programs use. */
 struct rx_maps {
 	int ctl, cfg, meta, stats;
+	int rrl, rrl_exempt;
 	int resp, blob, tld, nsec;	/* outer ARRAY_OF_MAPS */
 };
 
@@ -33,8 +34,10 @@ int rx_zone_swap(const struct rx_maps *m, const struct rx_image *img,
 /* Serial/meta of the live slot; -ENOENT if no zone is loaded. */
 int rx_zone_live(const struct rx_maps *m, struct rx_meta *meta);
 
-/* Write rx_cfg from the configuration (identity, version, NSID,
- * max payload) and the MTU the programs may fill. */
+/* Write rx_cfg from the configuration (identity, version, NSID, max
+ * payload, RRL, the cookie secrets: rx_secrets_load(), which may create
+ * state-dir/cookie-secret) and the MTU the programs may fill; refill
+ * rx_rrl_exempt. */
 int rx_cfg_write(const struct rx_maps *m, const struct rx_config *c, unsigned mtu,
 		 char *err, size_t errlen);
 

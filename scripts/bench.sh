@@ -146,7 +146,10 @@ identity = bench.rootxdp
 port = 53
 listen = $IP4_SRV $IP6_SRV
 run-dir = $RX_TMP/run
+state-dir = $RX_TMP/state
 pin-root = $PIN
+# throughput from one client prefix: RRL off (its own rows turn it on)
+rrl-rate = 0
 image = $IMG
 CONF
 mkdir -p "$RX_TMP/run"

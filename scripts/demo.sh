@@ -43,6 +43,7 @@ identity = demo.rootxdp
 port = 53
 listen = $IP4_SRV $IP6_SRV
 run-dir = $RX_TMP/run
+state-dir = $RX_TMP/state
 pin-root = $PIN
 image = $IMG
 CONF

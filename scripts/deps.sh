@@ -19,10 +19,12 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       ldnsutils dnsutils knot-dnsutils iproute2 ethtool pkg-config make gcc
       libc6-dev libssl-dev python3 python3-pytest python3-dnspython
       dns-root-data nsd knot curl man-db libclang-rt-14-dev
-      iputils-ping procps util-linux qemu-system-x86 cpio)
+      iputils-ping procps util-linux qemu-system-x86 cpio bind9)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a DNS service unit we must not leave enabled.
-SERVICES=(nsd knot)
+SERVICES=(nsd knot bind9)
+# The unit each of those packages enables, where it is not the package's name.
+declare -A UNIT=([bind9]=named)
 
 for arg in "$@"; do
 	case "$arg" in
@@ -121,13 +123,15 @@ rm -f /tmp/rootxdp-deps.$$.log
 # installed.  `systemctl disable` works offline too (systemd not PID 1);
 # --now only where systemd runs.  Services the user had before are theirs.
 if ((${#new_services[@]})); then
-	units=("${new_services[@]/%/.service}")
+	units=()
+	for s in "${new_services[@]}"; do units+=("${UNIT[$s]:-$s}.service"); done
 	if [[ -d /run/systemd/system ]]; then
 		systemctl disable --now -q "${units[@]}" >/dev/null 2>&1 || true
 	elif command -v systemctl >/dev/null 2>&1; then
 		systemctl disable -q "${units[@]}" >/dev/null 2>&1 || true
 	fi
 	for s in "${new_services[@]}"; do
+		s=${UNIT[$s]:-$s}
 		rm -f "/etc/systemd/system/multi-user.target.wants/$s.service"
 		if [[ -x "/etc/init.d/$s" ]] && command -v update-rc.d >/dev/null 2>&1; then
 			update-rc.d "$s" disable >/dev/null 2>&1 || true

@@ -49,4 +49,7 @@ void fz_walk(const uint8_t *m, size_t len, struct fz_msg *w);
  * design.md step 12. */
 size_t fz_limit(bool edns, uint16_t payload);
 
+/* cookie-secret of both paths ("0123456789abcdef") */
+#define FZ_COOKIE_HEX "30313233343536373839616263646566"
+
 #endif

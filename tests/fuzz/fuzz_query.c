@@ -22,6 +22,7 @@
 #include <string.h>
 #include <ldns/ldns.h>
 #include "fb.h"
+#include "secret.h"
 #include "log.h"
 #include "fuzz_common.h"
 
@@ -65,7 +66,16 @@ static void conf_for(uint8_t sel, struct fb_conf *cf)
 	fb_acl_parse("2001:db8:1::/48", &cf->axfr_allow[0]);
 	fb_acl_parse("198.51.100.0/25", &cf->axfr_allow[1]);
 	cf->naxfr_allow = 2;
-	memcpy(cf->cookie_secret, "0123456789abcdef", 16);
+	{
+		static struct rx_cookie_keys k;
+		struct rx_secrets sec = { 0 };
+
+		memcpy(sec.cur, "0123456789abcdef", 16);
+		memcpy(sec.prev, "fedcba9876543210", 16);
+		sec.has_prev = sel & 1;
+		rx_secrets_keys(&sec, &k);
+		cf->cookie_keys = &k;
+	}
 }
 
 static void client_for(uint8_t sel, struct fb_client *cl)

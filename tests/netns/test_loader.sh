@@ -57,6 +57,7 @@ cat >"$CONF" <<EOF
 # test configuration
 pin-root = $RX_PIN_DIR
 run-dir = $RX_TMP/run
+state-dir = $RX_TMP/state
 image = $RX_TMP/a.img
 identity = test-$$
 EOF
@@ -141,8 +142,10 @@ done
 check "  ... attach state recorded" test -n "$(state_files)"
 check "bpftool map dump rx_meta shows typed fields (serial $serial)" \
 	bash -c "bpftool map dump pinned '$RX_PIN_DIR/rx_meta' | grep -q '\"serial\": $serial'"
-check "bpftool map dump rx_stats shows typed values" \
-	bash -c "bpftool map dump pinned '$RX_PIN_DIR/rx_stats' | grep -q '\"c\": \\['"
+check "bpftool map dump rx_stats shows named counters per CPU" \
+	bash -c "bpftool map dump pinned '$RX_PIN_DIR/rx_stats' | grep -q '\"packets\": [0-9]'"
+check "bpftool map dump rx_cfg shows the RRL parameters" \
+	bash -c "bpftool map dump pinned '$RX_PIN_DIR/rx_cfg' | grep -q '\"rate\": 200'"
 rx_out "status shows the serial and native mode" 0 "serial $serial" rx status
 rx_out "status names the interface and mode" 0 "interface: +$DEV_SRV native" rx status
 link1=$(rx status --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["interfaces"][0]["xdp_link"], d["zone"]["serial"], d["map_memory_bytes"] > 0)')

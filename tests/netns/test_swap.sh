@@ -49,7 +49,8 @@ zdir=$ZONE_A s1=$SERIAL_A s2=$SERIAL_B
 	>"$RX_TMP/compile-b.log" 2>&1 || _rx_abort "rootxdp-compile b failed"
 
 CONF=$RX_TMP/rootxdp.conf
-printf 'pin-root = %s\nrun-dir = %s\n' "$RX_PIN_DIR" "$RX_TMP/run" >"$CONF"
+# rrl-rate 0: one client under load, the swap is what is tested
+printf 'pin-root = %s\nrun-dir = %s\nstate-dir = %s\nrrl-rate = 0\n' "$RX_PIN_DIR" "$RX_TMP/run" "$RX_TMP/state" >"$CONF"
 rx() {
 	local cmd=$1
 	shift

@@ -42,7 +42,10 @@ conf=$RX_TMP/rootxdp.conf
 cat > "$conf" <<EOF
 image = $RX_TMP/root.img
 run-dir = $RX_TMP/run
+state-dir = $RX_TMP/state
 pin-root = $RX_PIN_DIR
+# one client, hundreds of queries a second: the paths, not RRL
+rrl-rate = 0
 identity = twopath-$$
 listen = $IP4_SRV $IP6_SRV
 workers = 1

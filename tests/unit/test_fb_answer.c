@@ -16,10 +16,13 @@
 #include <ldns/ldns.h>
 #include "check.h"
 #include "fb.h"
+#include "secret.h"
 
 static struct fb_zone *Z;
 static ldns_rr_list *ZRR;	/* the zone, independently parsed */
 static struct fb_conf CF;
+static struct rx_cookie_keys CK;
+
 static uint8_t out[FB_MSG_MAX];
 
 /* ---- query builder ---- */
@@ -749,13 +752,14 @@ static void test_chaos_nsid_cookie(void)
 		len = ask(q, qlen, &cl, &r);
 		v = resp_opt(len, 10, &olen);
 		CHECK(v && olen == 24 && !memcmp(v, c8 + 4, 8));
-		CHECK(v && fb_cookie_valid(CF.cookie_secret, c8 + 4, v + 8, 16, &cl.addr, cl.now));
+		CHECK(v && fb_cookie_valid(&CK, c8 + 4, v + 8, 16, &cl.addr, cl.now));
 		CHECK(r.kind == FB_K_REFERRAL && r.cookie);
 		/* the cookie is bound to the address */
 		if (v) {
 			memcpy(sc, v + 8, 16);
-			CHECK(!fb_cookie_valid(CF.cookie_secret, c8 + 4, sc, 16, &t.addr, cl.now));
-			/* echo it back: answered, a fresh server cookie */
+			CHECK(!fb_cookie_valid(&CK, c8 + 4, sc, 16, &t.addr, cl.now));
+			/* send it back: answered, and echoed as it is (it is
+			 * good and younger than half an hour, RFC 9018 4.3) */
 			memcpy(c24 + 12, sc, 16);
 		}
 		o.opts = c24;
@@ -764,10 +768,17 @@ static void test_chaos_nsid_cookie(void)
 		len = ask(q, qlen, &cl, &r);
 		v = resp_opt(len, 10, &olen);
 		CHECK(v && olen == 24 && r.kind == FB_K_REFERRAL);
-		/* a bad server cookie: still answered (no enforcement), new cookie */
+		CHECK(v && !memcmp(v + 8, sc, 16) && r.cookie_verdict == RX_CK_GOOD &&
+		      !r.cookie_minted);
+		/* a bad server cookie: still answered (RFC 7873 5.2.3 option 3),
+		 * with a fresh cookie */
 		c24[20] ^= 0xff;
+		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
 		len = ask(q, qlen, &cl, &r);
-		CHECK(resp_opt(len, 10, &olen) && r.rcode == FB_RC_NOERROR);
+		v = resp_opt(len, 10, &olen);
+		CHECK(v && r.rcode == FB_RC_NOERROR && r.cookie_verdict == RX_CK_BAD &&
+		      r.cookie_minted);
+		CHECK(v && fb_cookie_valid(&CK, c8 + 4, v + 8, 16, &cl.addr, cl.now));
 	}
 	/* keepalive: in TCP responses when asked, never over UDP */
 	{
@@ -997,12 +1008,17 @@ static void test_siphash(void)
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 		uint8_t sc[16];
 
+		struct rx_secrets sec = { 0 };
+		struct rx_cookie_keys k;
+
+		memcpy(sec.cur, secret, 16);
+		rx_secrets_keys(&sec, &k);
 		s4->sin_family = AF_INET;
 		inet_pton(AF_INET, v[i].ip, &s4->sin_addr);
-		fb_cookie_server(secret, v[i].client, &ss, v[i].ts, sc);
+		fb_cookie_server(&k, v[i].client, &ss, v[i].ts, sc);
 		CHECK_MSG(!memcmp(sc, v[i].want, 16), "RFC 9018 vector %zu", i);
-		CHECK(fb_cookie_valid(secret, v[i].client, sc, 16, &ss, v[i].ts + 60));
-		CHECK(!fb_cookie_valid(secret, v[i].client, sc, 16, &ss, v[i].ts + 7200));
+		CHECK(fb_cookie_valid(&k, v[i].client, sc, 16, &ss, v[i].ts + 60));
+		CHECK(!fb_cookie_valid(&k, v[i].client, sc, 16, &ss, v[i].ts + 7200));
 	}
 }
 
@@ -1051,7 +1067,13 @@ static int setup(char *err, size_t errlen)
 	CF.tcp_idle_timeout_ms = 10000;
 	fb_acl_parse("2001:db8:1::/48", &CF.axfr_allow[0]);
 	CF.naxfr_allow = 1;
-	memcpy(CF.cookie_secret, "0123456789abcdef", 16);
+	{
+		struct rx_secrets sec = { 0 };
+
+		memcpy(sec.cur, "0123456789abcdef", 16);
+		rx_secrets_keys(&sec, &CK);
+		CF.cookie_keys = &CK;
+	}
 	return 0;
 }
 

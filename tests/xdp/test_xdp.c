@@ -26,6 +26,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <time.h>
 #include "rootxdp.h"
 #include "rootxdp.skel.h"
 #include "config.h"
@@ -35,10 +39,12 @@
 #include "../unit/check.h"
 
 #define IDENT	"test-instance"
+/* the cookie secret of both paths: "0123456789abcdef" */
+#define TEST_COOKIE_HEX "30313233343536373839616263646566"
 #define MTU	1500
 
 static const char *const stat_names[] = {
-#define X(e, s) s,
+#define X(e, s) #s,
 	RX_STATS(X)
 #undef X
 };
@@ -51,6 +57,8 @@ static struct {
 	ldns_rr *soa;
 	int ncpu;
 	int verbose;
+	unsigned rrl_rate, rrl_slip;
+	int rrl_exempt, rrl_log_only, cookie_prev;
 	char tmpdir[64];
 	/* TLDs picked from the zone */
 	ldns_rdf *signed_tld, *unsigned_tld, *big_tld;
@@ -71,7 +79,7 @@ static __u64 stat_get(int path, int idx)
 
 	if (v && !bpf_map_lookup_elem(T.maps.stats, &key, v))
 		for (int i = 0; i < T.ncpu; i++)
-			sum += v[i].c[idx];
+			sum += *rx_stat_ref(&v[i], idx);
 	free(v);
 	return sum;
 }
@@ -693,6 +701,19 @@ static void cfg_set(const char *version, unsigned mtu)
 	c.nsid = true;
 	snprintf(c.version, sizeof(c.version), "%s", version ? version : "");
 	c.max_udp_payload = 1232;
+	snprintf(c.cookie_secret, sizeof(c.cookie_secret), "%s", TEST_COOKIE_HEX);
+	c.rrl_rate = T.rrl_rate;	/* 0 but in the RRL cases */
+	c.rrl_slip = T.rrl_slip;
+	c.rrl_log_only = T.rrl_log_only;
+	c.nrrl_exempt = 0;
+	if (T.rrl_exempt) {
+		snprintf(c.rrl_exempt[0], sizeof(c.rrl_exempt[0]), "198.51.100.0/24");
+		c.nrrl_exempt = 1;
+	}
+	if (T.cookie_prev) {	/* rotated: CK_OLD ("fedcba9876543210") is the previous one */
+		snprintf(c.cookie_secret_previous, sizeof(c.cookie_secret_previous), "%s",
+			 "66656463626139383736353433323130");
+	}
 	if (rx_cfg_write(&T.maps, &c, mtu, e, sizeof(e)))
 		fprintf(stderr, "test_xdp: %s\n", e);
 }
@@ -951,6 +972,7 @@ static void cases_edns(void)
 	}
 }
 
+
 /* Size limits: the largest referral with 512, 1232 and 4096 (server 1232). */
 static void cases_size(void)
 {
@@ -1094,10 +1116,6 @@ static void cases_pass_drop(void)
 	raw_q(&w, "\3com\0", 5, 1);
 	raw_opt(&w, (const uint8_t *)"\0\10\0\7\0\1\30\0\300\0\2", 11);	/* ECS */
 	run_case("EDNS client subnet: pass", &V4, w.b, w.n, EXP_PASS, RX_PASS_EDNS, 0, &r);
-	raw_hdr(&w, 0x0100, 1, 0, 0, 1);
-	raw_q(&w, "\3com\0", 5, 1);
-	raw_opt(&w, (const uint8_t *)"\0\12\0\10\1\2\3\4\5\6\7\10", 12);	/* cookie */
-	run_case("DNS cookie: pass", &V4, w.b, w.n, EXP_PASS, RX_PASS_EDNS, 0, &r);
 	raw_hdr(&w, 0x0100, 1, 0, 0, 0);
 	raw_q(&w, "\3com\0", 5, 1);
 	raw_put(&w, "\0\0", 2);
@@ -1234,6 +1252,416 @@ static void cases_formerr(void)
 }
 
 /* After everything, counters add up on each path. */
+/* ---- DNS cookies (RFC 7873, RFC 9018) ---- */
+
+/* The secret cfg_set() gives both paths, as bytes. */
+static const uint8_t CK_SECRET[16] = "0123456789abcdef";
+static const uint8_t CK_OLD[16] = "fedcba9876543210";
+
+/* Independent oracle: OpenSSL's SipHash-2-4 (EVP_MAC "SIPHASH", 8-byte
+ * output, little-endian as the reference) over Client Cookie | Version |
+ * Reserved | Timestamp | Client-IP (RFC 9018 4.4). */
+static void oracle_hash(const uint8_t secret[16], const uint8_t cc[8], const uint8_t hdr[8],
+			int v6, uint8_t out[8])
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+	EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	size_t sz = 8, outl = 0;
+	OSSL_PARAM prm[] = { OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &sz),
+			     OSSL_PARAM_END };
+	uint8_t ip[16];
+
+	memset(out, 0, 8);
+	inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? PKT_CLIENT6 : PKT_CLIENT4, ip);
+	if (!c || !EVP_MAC_init(c, secret, 16, prm) || !EVP_MAC_update(c, cc, 8) ||
+	    !EVP_MAC_update(c, hdr, 8) || !EVP_MAC_update(c, ip, v6 ? 16 : 4) ||
+	    !EVP_MAC_final(c, out, &outl, 8) || outl != 8)
+		CHECK_MSG(0, "OpenSSL SipHash oracle failed");
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(mac);
+}
+
+/* A server cookie made by the oracle, stamped ts. */
+static void oracle_cookie(const uint8_t secret[16], const uint8_t cc[8], uint32_t ts, int v6,
+			  uint8_t sc[16])
+{
+	sc[0] = 1;
+	sc[1] = sc[2] = sc[3] = 0;
+	sc[4] = ts >> 24, sc[5] = ts >> 16, sc[6] = ts >> 8, sc[7] = ts;
+	oracle_hash(secret, cc, sc, v6, sc + 8);
+}
+
+/* A fresh cookie is stamped with the current second: keep XDP, TC and
+ * the check in one second. */
+static uint32_t away_from_second_edge(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_nsec > 850000000L)
+		usleep((1000000000L - ts.tv_nsec) / 1000 + 20000);
+	return (uint32_t)time(NULL);
+}
+
+static size_t cookie_query(struct raw *w, const uint8_t *ck, size_t cklen)
+{
+	uint8_t o[4 + 64] = { 0, 10, 0, cklen };
+
+	memcpy(o + 4, ck, cklen);
+	raw_hdr(w, 0x0100, 1, 0, 0, 1);
+	raw_q(w, "\3com\0", 5, 1);
+	raw_opt(w, o, 4 + cklen);
+	return w->n;
+}
+
+/* The answer's OPT holds exactly one COOKIE option: client cookie cc and
+ * a server cookie; the server cookie goes to sc. */
+static int answer_cookie(const char *desc, const struct result *r, const uint8_t cc[8],
+			 uint8_t sc[16])
+{
+	ldns_rdf *o = r->pkt ? ldns_pkt_edns_data(r->pkt) : NULL;
+	const uint8_t *d = o ? ldns_rdf_data(o) : NULL;
+
+	if (!d || ldns_rdf_size(o) != 28 || memcmp(d, "\0\12\0\30", 4) || memcmp(d + 4, cc, 8)) {
+		CHECK_MSG(0, "%s: one COOKIE option with the client cookie", desc);
+		return 0;
+	}
+	memcpy(sc, d + 12, 16);
+	return 1;
+}
+
+static int cookie_is_fresh(const uint8_t sc[16], const uint8_t secret[16], const uint8_t cc[8],
+			   int v6, uint32_t t0)
+{
+	uint32_t ts = (uint32_t)sc[4] << 24 | sc[5] << 16 | sc[6] << 8 | sc[7], now = time(NULL);
+	uint8_t h[8];
+
+	oracle_hash(secret, cc, sc, v6, h);
+	return sc[0] == 1 && !sc[1] && !sc[2] && !sc[3] && ts >= t0 - 1 && ts <= now + 1 &&
+	       !memcmp(h, sc + 8, 8);
+}
+
+static void cases_cookie_family(int v6)
+{
+	const struct pkt_spec *ps = v6 ? &V6 : &V4;
+	static const uint8_t cc[8] = { 0xc1, 0x1e, 0x47, 0x00, 0x0c, 0x00, 0x41, 0xe5 };
+	uint8_t ck[40], sc[16], sc2[16];
+	__u64 before[2];
+	struct result r;
+	struct raw w;
+	uint32_t t0;
+	char desc[96];
+
+#define CK_CASE(fmt) (snprintf(desc, sizeof(desc), "cookie %s: " fmt, v6 ? "v6" : "v4"), desc)
+	/* Client cookie alone: a fresh server cookie (RFC 7873 5.2.3). */
+	for (int tc = 0; tc < 2; tc++)
+		before[tc] = stat_get(tc, RX_ST_CK_MINTED);
+	t0 = away_from_second_edge();
+	memcpy(ck, cc, 8);
+	if (run_case(CK_CASE("client cookie only"), ps, w.b, cookie_query(&w, ck, 8), EXP_ANSWER,
+		     0, 1232, &r) && answer_cookie(desc, &r, cc, sc)) {
+		CHECK_MSG(cookie_is_fresh(sc, CK_SECRET, cc, v6, t0), "%s: RFC 9018 server cookie", desc);
+		CHECK(ldns_pkt_get_rcode(r.pkt) == 0 && ldns_pkt_nscount(r.pkt) > 0);
+	}
+	result_free(&r);
+	for (int tc = 0; tc < 2; tc++)
+		CHECK_MSG(stat_get(tc, RX_ST_CK_MINTED) == before[tc] + 1, "%s [%s]: cookie_minted",
+			  desc, path_name(tc));
+
+	/* Sent back within half an hour: echoed as it is. */
+	for (int tc = 0; tc < 2; tc++)
+		before[tc] = stat_get(tc, RX_ST_CK_GOOD);
+	memcpy(ck + 8, sc, 16);
+	if (run_case(CK_CASE("good server cookie"), ps, w.b, cookie_query(&w, ck, 24), EXP_ANSWER,
+		     0, 1232, &r) && answer_cookie(desc, &r, cc, sc2))
+		CHECK_MSG(!memcmp(sc, sc2, 16), "%s: echoed", desc);
+	result_free(&r);
+	for (int tc = 0; tc < 2; tc++)
+		CHECK_MSG(stat_get(tc, RX_ST_CK_GOOD) == before[tc] + 1, "%s [%s]: cookie_good",
+			  desc, path_name(tc));
+
+	/* Tampered, too old, too far ahead, not ours: answered, fresh cookie. */
+	{
+		static const struct { const char *what; int dt; int flip; size_t sclen; } bad[] = {
+			{ "tampered hash", 0, 1, 16 },
+			{ "3601 s old", -3601, 0, 16 },
+			{ "301 s ahead", 301, 0, 16 },
+			{ "8-byte server cookie", 0, 0, 8 },
+			{ "32-byte server cookie", 0, 0, 32 },
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			for (int tc = 0; tc < 2; tc++)
+				before[tc] = stat_get(tc, RX_ST_CK_BAD);
+			t0 = away_from_second_edge();
+			memset(ck + 8, 0x5a, 32);
+			oracle_cookie(CK_SECRET, cc, t0 + bad[i].dt, v6, ck + 8);
+			if (bad[i].flip)
+				ck[8 + 15] ^= 1;
+			snprintf(desc, sizeof(desc), "cookie %s: bad: %s", v6 ? "v6" : "v4",
+				 bad[i].what);
+			if (run_case(desc, ps, w.b,
+				     cookie_query(&w, ck, 8 + bad[i].sclen), EXP_ANSWER, 0, 1232, &r) &&
+			    answer_cookie(desc, &r, cc, sc2))
+				CHECK_MSG(cookie_is_fresh(sc2, CK_SECRET, cc, v6, t0),
+					  "%s: a fresh cookie instead", desc);
+			result_free(&r);
+			for (int tc = 0; tc < 2; tc++)
+				CHECK_MSG(stat_get(tc, RX_ST_CK_BAD) == before[tc] + 1,
+					  "%s [%s]: cookie_bad", desc, path_name(tc));
+		}
+	}
+	/* Good but older than half an hour: renewed; 299 s ahead: echoed. */
+	t0 = away_from_second_edge();
+	oracle_cookie(CK_SECRET, cc, t0 - 2000, v6, ck + 8);
+	if (run_case(CK_CASE("40 min old: renewed"), ps, w.b, cookie_query(&w, ck, 24), EXP_ANSWER,
+		     0, 1232, &r) && answer_cookie(desc, &r, cc, sc2))
+		CHECK_MSG(cookie_is_fresh(sc2, CK_SECRET, cc, v6, t0), "%s", desc);
+	result_free(&r);
+	oracle_cookie(CK_SECRET, cc, t0 + 299, v6, ck + 8);
+	if (run_case(CK_CASE("299 s ahead: echoed"), ps, w.b, cookie_query(&w, ck, 24), EXP_ANSWER,
+		     0, 1232, &r) && answer_cookie(desc, &r, cc, sc2))
+		CHECK_MSG(!memcmp(sc2, ck + 8, 16), "%s", desc);
+	result_free(&r);
+
+	/* Malformed lengths: FORMERR (RFC 7873 5.2.2). */
+	{
+		static const size_t lens[] = { 0, 7, 9, 15, 41 };
+
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			for (int tc = 0; tc < 2; tc++)
+				before[tc] = stat_get(tc, RX_ST_CK_FORMERR);
+			memset(ck, 0x11, sizeof(ck));
+			snprintf(desc, sizeof(desc), "cookie %s: %zu-byte option: FORMERR",
+				 v6 ? "v6" : "v4", lens[i]);
+			cookie_query(&w, ck, lens[i]);
+			if (run_case(desc, ps, w.b, w.n, EXP_ANSWER, 0, 512, &r))
+				CHECK_MSG(res_ok_formerr(r.dns[0], r.dnslen[0], w.b), "%s", desc);
+			result_free(&r);
+			for (int tc = 0; tc < 2; tc++)
+				CHECK_MSG(stat_get(tc, RX_ST_CK_FORMERR) == before[tc] + 1,
+					  "%s [%s]: cookie_formerr", desc, path_name(tc));
+		}
+	}
+	/* After a rotation: a cookie of the previous secret is good, and
+	 * renewed with the current one at once. */
+	T.cookie_prev = 1;
+	cfg_set(NULL, MTU);
+	t0 = away_from_second_edge();
+	memcpy(ck, cc, 8);
+	oracle_cookie(CK_OLD, cc, t0 - 10, v6, ck + 8);
+	for (int tc = 0; tc < 2; tc++)
+		before[tc] = stat_get(tc, RX_ST_CK_GOOD);
+	if (run_case(CK_CASE("previous secret"), ps, w.b, cookie_query(&w, ck, 24), EXP_ANSWER, 0,
+		     1232, &r) && answer_cookie(desc, &r, cc, sc2))
+		CHECK_MSG(cookie_is_fresh(sc2, CK_SECRET, cc, v6, t0), "%s: renewed", desc);
+	result_free(&r);
+	for (int tc = 0; tc < 2; tc++)
+		CHECK_MSG(stat_get(tc, RX_ST_CK_GOOD) == before[tc] + 1, "%s [%s]: cookie_good",
+			  desc, path_name(tc));
+	T.cookie_prev = 0;
+	cfg_set(NULL, MTU);
+	/* ...and without it configured, that cookie is bad. */
+	if (run_case(CK_CASE("previous secret gone"), ps, w.b, cookie_query(&w, ck, 24),
+		     EXP_ANSWER, 0, 1232, &r) && answer_cookie(desc, &r, cc, sc2))
+		CHECK_MSG(memcmp(sc2, ck + 8, 16) && cookie_is_fresh(sc2, CK_SECRET, cc, v6, t0),
+			  "%s", desc);
+	result_free(&r);
+#undef CK_CASE
+}
+
+static void cases_cookie(void)
+{
+	cases_cookie_family(0);
+	cases_cookie_family(1);
+}
+
+/* ---- response rate limiting ---- */
+
+/* One program alone (XDP and TC share the buckets, so RRL sequences are
+ * run path by path). */
+static uint32_t run1(int tc, const struct pkt_spec *ps, const uint8_t *dns, size_t n,
+		     struct pkt_dec *d, uint8_t *out)
+{
+	static uint8_t in[PKT_MAX];
+	size_t inlen = pkt_build(ps, dns, n, in), outlen = 0;
+	uint32_t ret = ~0u;
+	const char *why;
+
+	memset(d, 0, sizeof(*d));
+	if (pkt_run(T.fd[tc], !tc, in, inlen, out, &outlen, &ret))
+		CHECK_MSG(0, "rrl: test run failed: %s", strerror(errno));
+	else if ((tc ? ret == TC_ACT_REDIRECT : ret == XDP_TX) && pkt_decode(out, outlen, d, &why))
+		CHECK_MSG(0, "rrl: response frame: %s", why);
+	return ret;
+}
+
+static int answered(int tc, uint32_t ret)
+{
+	return tc ? ret == TC_ACT_REDIRECT : ret == XDP_TX;
+}
+
+static int dropped(int tc, uint32_t ret)
+{
+	return tc ? ret == TC_ACT_SHOT : ret == XDP_DROP;
+}
+
+/* A query for a name under a TLD that does not exist: the NXDOMAIN class
+ * (one bucket per prefix whatever the name). */
+static size_t nx_query(struct raw *w, unsigned k, const uint8_t *ck, size_t cklen)
+{
+	char label[16];
+	uint8_t name[32];
+	int n = snprintf(label, sizeof(label), "nx%05u", k);
+
+	name[0] = n;
+	memcpy(name + 1, label, n);
+	name[1 + n] = 0;
+	raw_hdr(w, 0x0100, 1, 0, 0, cklen ? 1 : 0);
+	raw_q(w, (const char *)name, n + 2, 1);
+	if (cklen) {
+		uint8_t o[4 + 40] = { 0, 10, 0, cklen };
+
+		memcpy(o + 4, ck, cklen);
+		raw_opt(w, o, 4 + cklen);
+	}
+	return w->n;
+}
+
+static void cases_rrl_path(int tc)
+{
+	static uint8_t out[PKT_MAX];
+	static const uint8_t cc[8] = { 0x72, 0x72, 0x6c, 0, 0, 0, 0, 1 };
+	const char *p = path_name(tc);
+	struct pkt_dec d;
+	struct raw w;
+	unsigned k = tc * 1000, i, sent = 0, dropn = 0, slipped = 0;
+	__u64 lim0 = stat_get(tc, RX_ST_RRL_LIMITED), drop0 = stat_get(tc, RX_DROP_RRL);
+	__u64 slip0 = stat_get(tc, RX_ST_RRL_SLIPPED);
+	uint8_t ck[24], sc[16];
+	uint32_t ret;
+
+	/* A fresh table for each path: both share it. */
+	{
+		struct rx_rrl_key key;
+
+		while (!bpf_map_get_next_key(T.maps.rrl, NULL, &key))
+			if (bpf_map_delete_elem(T.maps.rrl, &key))
+				break;
+	}
+	/* rate 2, slip 2: a new bucket allows 2 at once (one second of
+	 * credit), then every second limited response slips. */
+	T.rrl_rate = 2;
+	T.rrl_slip = 2;
+	cfg_set(NULL, MTU);
+	for (i = 0; i < 8; i++) {
+		nx_query(&w, k++, NULL, 0);
+		ret = run1(tc, &V4, w.b, w.n, &d, out);
+		if (i < 2) {
+			CHECK_MSG(answered(tc, ret) && d.dnslen > 12 && (d.dns[3] & 15) == 3 &&
+				  !(d.dns[2] & 2), "rrl [%s]: NXDOMAIN %u within the rate", p, i);
+		} else if (i % 2 == 0) {
+			CHECK_MSG(dropped(tc, ret), "rrl [%s]: limited %u dropped (verdict %u)", p, i,
+				  ret);
+			dropn += dropped(tc, ret);
+		} else {
+			/* Slip: header + question, TC=1, no records, no OPT
+			 * (the query had none): the query's own size. */
+			CHECK_MSG(answered(tc, ret) && d.dnslen == w.n && (d.dns[2] & 0x02) &&
+				  (d.dns[3] & 15) == 0 && !memcmp(d.dns + 4, "\0\1\0\0\0\0\0\0", 8) &&
+				  !memcmp(d.dns + 12, w.b + 12, w.n - 12),
+				  "rrl [%s]: limited %u slipped as TC=1 (%zu bytes)", p, i, d.dnslen);
+			CHECK(d.udp_csum_ok && (tc || d.ip_csum_ok));
+			slipped += answered(tc, ret);
+		}
+		sent++;
+	}
+	CHECK_MSG(stat_get(tc, RX_ST_RRL_LIMITED) - lim0 == 6 &&
+		  stat_get(tc, RX_DROP_RRL) - drop0 == dropn && dropn == 3 &&
+		  stat_get(tc, RX_ST_RRL_SLIPPED) - slip0 == slipped && slipped == 3,
+		  "rrl [%s]: counters limited 6, dropped 3, slipped 3", p);
+	/* Class separation: a referral from the same prefix is its own bucket. */
+	{
+		struct q q = { .name = tld_str(T.signed_tld), .type = LDNS_RR_TYPE_A };
+		uint8_t qw[512];
+		size_t n = q_wire(&q, qw, sizeof(qw));
+
+		ret = run1(tc, &V4, qw, n, &d, out);
+		CHECK_MSG(answered(tc, ret) && d.dnslen > 12 && (d.dns[3] & 15) == 0 &&
+			  d.dns[9] > 0, "rrl [%s]: a referral is another bucket", p);
+	}
+	/* Another prefix (IPv6 here) is not touched by the flood of this one. */
+	nx_query(&w, k++, NULL, 0);
+	ret = run1(tc, &V6, w.b, w.n, &d, out);
+	CHECK_MSG(answered(tc, ret) && (d.dns[3] & 15) == 3, "rrl [%s]: other prefix answered", p);
+	/* A client cookie in the limited bucket: its slip is BADCOOKIE with a
+	 * fresh cookie (it was dropped on odd turns: ask until it slips). */
+	memcpy(ck, cc, 8);
+	for (i = 0; i < 2; i++) {
+		uint32_t t0 = away_from_second_edge();
+
+		nx_query(&w, k++, ck, 8);
+		ret = run1(tc, &V4, w.b, w.n, &d, out);
+		if (!answered(tc, ret))
+			continue;
+		/* OPT 11 + COOKIE 28 bytes where the query had OPT 11 + 12. */
+		CHECK_MSG(d.dnslen == w.n + 16 && !(d.dns[2] & 2) && (d.dns[3] & 15) == 7 &&
+			  d.dns[11] == 1 && d.dns[d.dnslen - 39 + 5] == 1 /* ext rcode 1: 23 */ &&
+			  !memcmp(d.dns + d.dnslen - 28, "\0\12\0\30", 4) &&
+			  !memcmp(d.dns + d.dnslen - 24, cc, 8),
+			  "rrl [%s]: cookie client's slip is BADCOOKIE (%zu bytes)", p, d.dnslen);
+		memcpy(sc, d.dns + d.dnslen - 16, 16);
+		CHECK_MSG(cookie_is_fresh(sc, CK_SECRET, cc, 0, t0), "rrl [%s]: BADCOOKIE's cookie",
+			  p);
+		/* With that cookie it is never limited. */
+		memcpy(ck + 8, sc, 16);
+		for (int j = 0; j < 4; j++) {
+			__u64 c0 = stat_get(tc, RX_ST_RRL_COOKIE);
+
+			nx_query(&w, k++, ck, 24);
+			ret = run1(tc, &V4, w.b, w.n, &d, out);
+			CHECK_MSG(answered(tc, ret) && (d.dns[3] & 15) == 3 &&
+				  stat_get(tc, RX_ST_RRL_COOKIE) == c0 + 1,
+				  "rrl [%s]: valid cookie %d not limited", p, j);
+		}
+		break;
+	}
+	CHECK_MSG(i < 2, "rrl [%s]: a BADCOOKIE slip came", p);
+	/* Exempt prefix, then log-only: answered, and counted. */
+	T.rrl_exempt = 1;
+	cfg_set(NULL, MTU);
+	{
+		__u64 e0 = stat_get(tc, RX_ST_RRL_EXEMPT);
+
+		nx_query(&w, k++, NULL, 0);
+		ret = run1(tc, &V4, w.b, w.n, &d, out);
+		CHECK_MSG(answered(tc, ret) && (d.dns[3] & 15) == 3 &&
+			  stat_get(tc, RX_ST_RRL_EXEMPT) == e0 + 1, "rrl [%s]: exempt prefix", p);
+	}
+	T.rrl_exempt = 0;
+	T.rrl_log_only = 1;
+	cfg_set(NULL, MTU);
+	{
+		__u64 l0 = stat_get(tc, RX_ST_RRL_LOG_ONLY);
+
+		nx_query(&w, k++, NULL, 0);
+		ret = run1(tc, &V4, w.b, w.n, &d, out);
+		CHECK_MSG(answered(tc, ret) && (d.dns[3] & 15) == 3 &&
+			  stat_get(tc, RX_ST_RRL_LOG_ONLY) == l0 + 1, "rrl [%s]: log-only", p);
+	}
+	T.rrl_log_only = 0;
+	T.rrl_rate = 0;
+	cfg_set(NULL, MTU);
+	(void)sent;
+}
+
+static void cases_rrl(void)
+{
+	cases_rrl_path(0);
+	cases_rrl_path(1);
+}
+
+
 static void check_totals(void)
 {
 	for (int tc = 0; tc < 2; tc++) {
@@ -1411,6 +1839,8 @@ int main(int argc, char **argv)
 	cases_size();
 	cases_pass_drop();
 	cases_formerr();
+	cases_cookie();
+	cases_rrl();
 
 	/* A second swap (into the other slot) keeps answering the same. */
 	{
