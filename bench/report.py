@@ -10,6 +10,7 @@ client_cpu_s busy_ns wall_s server_cpu_busy_ns), stats-CLIENT-before/after.json
 Every figure is the median over the repetitions.
 """
 import json
+import re
 import os
 import statistics
 import sys
@@ -120,6 +121,66 @@ def main():
                  "see its own response (QR=1, to the client's port) instead of a query; "
                  "hence the restore wrapper.\n" % (m.get("repeat"), "/".join(sorted(naive))))
 
+    # ---- RRL and cookies: the same table with RRL on (log-only)
+    defend_add = None
+    pr = rows(os.path.join(raw, "perpkt_rrl.tsv"))
+    if pk and pr:
+        hdr2, pr = pr[0], pr[1:]
+        i2 = {h: i for i, h in enumerate(hdr2)}
+        on = {(r[i2["kind"]], r[i2["family"]], r[i2["prog"]]): float(r[i2["repeat_ns"]])
+              for r in pr}
+        off = {(r[idx["kind"]], r[idx["family"]], r[idx["prog"]]): float(r[idx["repeat_ns"]])
+               for r in pk}
+        p.append("## Per-answer cost of RRL and DNS cookies (XDP, BPF_PROG_TEST_RUN)\n")
+        p.append("ns per answer as above; RRL on = `rrl-rate 200, rrl-log-only yes` (every "
+                 "answer's bucket looked up and updated, nothing dropped); cookie: a client "
+                 "cookie alone (one SipHash to mint), bad cookie: a current-looking server "
+                 "cookie that is not ours (two SipHashes: check, then mint).\n")
+        p.append("| answer | family | RRL off | RRL on | RRL adds | + cookie (RRL on) | "
+                 "+ bad cookie (RRL on) | RRL + bad cookie add |")
+        p.append("|---|---|---|---|---|---|---|---|")
+        for fam in ("ipv4", "ipv6"):
+            base = off.get(("referral_do", fam, "rootxdp_xdp"))
+            rron = on.get(("referral_do", fam, "rootxdp_xdp"))
+            ck = on.get(("referral_do_cookie", fam, "rootxdp_xdp"))
+            bad = on.get(("referral_do_badcookie", fam, "rootxdp_xdp"))
+            if None in (base, rron, ck, bad):
+                continue
+            add = bad - base
+            defend_add = max(defend_add if defend_add is not None else add, add)
+            p.append("| referral_do | %s | %.0f | %.0f | %+.0f | %.0f | %.0f | %+.0f |"
+                     % (fam, base, rron, rron - base, ck, bad, add))
+        p.append("")
+    st = {}
+    for r in rows(os.path.join(raw, "static.tsv")):
+        st[r[0]] = r[1]
+    try:
+        fb, fa = (json.load(open(os.path.join(raw, "flood-%s.json" % w)))
+                  for w in ("before", "after"))
+        fd = lambda key: sum(fa.get(pth, {}).get(key, 0) - fb.get(pth, {}).get(key, 0)
+                             for pth in ("xdp", "tc"))
+        kx = open(os.path.join(raw, "flood-kxdpgun.txt")).read()
+        sent = re.search(r"^total queries:\s+(\d+)", kx, re.M)
+        got = re.search(r"^total replies:\s+(\d+)", kx, re.M)
+        flood = (fd("bytes_in"), fd("bytes_out"), fd("rrl_limited"), fd("rrl_slipped"),
+                 fd("rrl_dropped"), int(sent.group(1)) if sent else 0,
+                 int(got.group(1)) if got else 0)
+    except (OSError, ValueError):
+        flood = None
+    if flood:
+        bin_, bout, lim, slip, drop, sent, got = flood
+        p.append("## A spoofed flood, RRL on\n")
+        p.append("kxdpgun -l 203.0.113.0/28 (random sources in one /24 bucket), DO referral "
+                 "queries at %s q/s for %s s, `rrl-rate %s`, slip 2. DNS payload bytes as "
+                 "the programs count them.\n" % (st.get("flood_qps"), st.get("flood_duration"),
+                                                st.get("flood_rate")))
+        p.append("| queries sent | replies at the victim | limited | slipped | dropped | "
+                 "DNS bytes in | DNS bytes out | out / in |")
+        p.append("|---|---|---|---|---|---|---|---|")
+        p.append("| %d | %d | %d | %d | %d | %d | %d | %.2f |"
+                 % (sent, got, lim, slip, drop, bin_, bout, bout / bin_ if bin_ else 0))
+        p.append("")
+
     # ---- throughput
     tp = rows(os.path.join(raw, "throughput.tsv"))
     res = {}
@@ -192,6 +253,13 @@ def main():
                          % (client, rx / o, "NSD" if peer == "nsd" else "Knot", goal))
     if worst is not None:
         p.append("- per-packet cost: worst XDP / reflector = %.1fx (goal within 3x)" % worst)
+    if defend_add is not None:
+        p.append("- RRL + cookie work adds %.0f ns per answer in XDP at most (goal <= 60 ns)"
+                 % defend_add)
+    if flood:
+        p.append("- flood: %d bytes sent towards the spoofed prefix for %d received = %.2fx "
+                 "(an amplifier would be > 1; unlimited it was ~22x)"
+                 % (flood[1], flood[0], flood[1] / flood[0] if flood[0] else 0))
     for client in ("dnsperf", "kxdpgun"):
         try:
             jb, ja = (json.load(open(os.path.join(raw, "stats-%s-%s.json" % (client, w))))

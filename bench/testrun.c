@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
@@ -93,7 +94,10 @@ static size_t put_name(const char *name, uint8_t *w)
 	return n;
 }
 
-static size_t query(const char *name, int qtype, int edns, int dobit, uint8_t *w)
+/* cookie: 0 none, 1 a client cookie alone (the server mints one), 2 with a
+ * current-looking server cookie that is not ours (checked, then minted:
+ * the most SipHash work a query can ask for). */
+static size_t query(const char *name, int qtype, int edns, int dobit, int cookie, uint8_t *w)
 {
 	size_t n = 12;
 
@@ -110,6 +114,17 @@ static size_t query(const char *name, int qtype, int edns, int dobit, uint8_t *w
 
 		memcpy(w + n, opt, sizeof(opt));
 		n += sizeof(opt);
+		if (cookie) {
+			uint32_t now = (uint32_t)time(NULL);
+			size_t olen = cookie == 1 ? 8 : 24;
+			uint8_t ck[4 + 24] = { 0, 10, 0, olen, 0xc0, 0x0c, 0x1e, 1, 2, 3, 4, 5,
+					       1, 0, 0, 0, now >> 24, now >> 16, now >> 8, now,
+					       0xba, 0xd0, 0xba, 0xd0, 0xba, 0xd0, 0xba, 0xd0 };
+
+			memcpy(w + n, ck, 4 + olen);
+			n += 4 + olen;
+			w[n - 4 - olen - 1] = 4 + olen;	/* OPT RDLEN */
+		}
 	}
 	return n;
 }
@@ -252,13 +267,15 @@ static int perpkt(int argc, char **argv)
 	snprintf(ref, sizeof(ref), "www.example.%s", tld);
 	struct {
 		const char *kind, *name;
-		int qtype, edns, dobit, rcode, aa;
+		int qtype, edns, dobit, rcode, aa, cookie;
 	} cases[] = {
-		{ "referral", ref, 1, 0, 0, 0, 0 },
-		{ "referral_do", ref, 1, 1, 1, 0, 0 },
-		{ "nxdomain_do", "rootxdp-bench-nx", 1, 1, 1, 3, 1 },
-		{ "ds_do", tld, 43, 1, 1, 0, 1 },
-		{ "apex_dnskey_do", ".", 48, 1, 1, 0, 1 },
+		{ "referral", ref, 1, 0, 0, 0, 0, 0 },
+		{ "referral_do", ref, 1, 1, 1, 0, 0, 0 },
+		{ "referral_do_cookie", ref, 1, 1, 1, 0, 0, 1 },
+		{ "referral_do_badcookie", ref, 1, 1, 1, 0, 0, 2 },
+		{ "nxdomain_do", "rootxdp-bench-nx", 1, 1, 1, 3, 1, 0 },
+		{ "ds_do", tld, 43, 1, 1, 0, 1, 0 },
+		{ "apex_dnskey_do", ".", 48, 1, 1, 0, 1, 0 },
 	};
 	static const char *const pname[] = { "rootxdp_xdp", "rootxdp_tc", "reflector" };
 
@@ -269,7 +286,7 @@ static int perpkt(int argc, char **argv)
 			struct pkt_spec spec = { .v6 = v6 };
 			uint8_t dns[512], in[PKT_MAX], out[PKT_MAX];
 			size_t dlen = query(cases[c].name, cases[c].qtype, cases[c].edns,
-					    cases[c].dobit, dns), len;
+					    cases[c].dobit, cases[c].cookie, dns), len;
 
 			len = pkt_build(&spec, dns, dlen, in);
 			if (!len || len > RB_FRAME_MAX) {

@@ -51,9 +51,28 @@ struct rx_cookie_buf {
 	__u8 b[RX_SIP_MAX + 8];
 } __attribute__((aligned(8)));
 
+/* The COOKIE option's data as received: the client cookie, then up to 32
+ * bytes of server cookie.  Words, so that the steps below move them whole
+ * (a byte loop costs the kernel path tens of ns). */
+struct rx_cookie_opt {
+	__u64 client;
+	__u64 server[RX_COOKIE_SERVER_MAX / 8];
+};
+
 static __always_inline __u32 rx_be32(const __u8 *p)
 {
 	return ((__u32)p[0] << 24) | ((__u32)p[1] << 16) | ((__u32)p[2] << 8) | p[3];
+}
+
+/* The 8 bytes the reference SipHash writes for h (little-endian), as the
+ * word that holds them in memory. */
+static __always_inline __u64 rx_le64_word(__u64 h)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(h);
+#else
+	return h;
+#endif
 }
 
 /* RFC 9018 4.3 with RFC 1982 style wrap: seconds are a 32-bit circle. */
@@ -72,77 +91,57 @@ static __always_inline int rx_cookie_ts_fresh(__u32 ts, __u32 now)
 	return age < RX_COOKIE_RENEW && age >= -RX_COOKIE_SKEW;
 }
 
-static __always_inline __u64 rx_cookie_hash(const __u64 k[2], const struct rx_cookie_buf *in,
-					    __u32 iplen)
-{
-	return rx_siphash24(k[0], k[1], in->b, 16 + iplen);
-}
-
 /*
  * The server cookie to send for a query (RFC 7873 5.2, RFC 9018 4):
- *   cc    the client cookie (8 bytes)
- *   sc    the server cookie the query carried, sclen bytes (0: none; the
- *         caller has checked 8 <= sclen <= 32 already, else FORMERR)
- *   ip    the client's address, iplen 4 or 16 (an IPv4-mapped IPv6
- *         address is the caller's to turn into 4 bytes)
- * Writes 16 bytes to out: the query's own server cookie when it is good
+ *   o      the option's data; sclen server cookie bytes (0: none; the
+ *          caller has checked 8 <= sclen <= 32 already, else FORMERR)
+ *   ip     the client's address, iplen 4 or 16 bytes from the first byte
+ *          of ip, the rest zero (an IPv4-mapped IPv6 address is the
+ *          caller's to turn into 4 bytes)
+ *   in     scratch for the hash input
+ * Writes the 16-byte server cookie to out: the query's own when it is good
  * and younger than RX_COOKIE_RENEW, else a fresh one stamped now with the
  * current secret.  *minted says which.  Returns the verdict.
  */
 static __always_inline int rx_cookie_answer(const struct rx_cookie_keys *k,
 					    struct rx_cookie_buf *in,
-					    const __u8 *cc, const __u8 *sc, __u32 sclen,
-					    const __u8 *ip, __u32 iplen, __u32 now,
-					    __u8 *out, int *minted)
+					    const struct rx_cookie_opt *o, __u32 sclen,
+					    const __u64 ip[2], __u32 iplen, __u32 now,
+					    __u64 out[2], int *minted)
 {
-	int verdict = sclen ? RX_CK_BAD : RX_CK_CLIENT_ONLY, echo = 0;
-	__u64 h, want;
-	__u32 i, ts;
+	const __u8 *sc = (const __u8 *)o->server;
+	__u64 *w = (__u64 *)in->b, h, want;
+	int verdict = sclen ? RX_CK_BAD : RX_CK_CLIENT_ONLY;
+	__u32 len = 16 + (iplen > 4 ? 16 : 4), ts;
 
-	if (iplen > 16)
-		iplen = 16;
-RX_UNROLL
-	for (i = 0; i < sizeof(in->b) / 8; i++)
-		((__u64 *)in->b)[i] = 0;
-RX_UNROLL
-	for (i = 0; i < RX_COOKIE_CLIENT; i++)
-		in->b[i] = cc[i];
-RX_UNROLL
-	for (i = 0; i < 16; i++)
-		if (i < iplen)
-			in->b[16 + i] = ip[i];
-
+	/* Client Cookie | Version | Reserved | Timestamp | Client-IP | 0 */
+	w[0] = o->client;
+	w[2] = ip[0];
+	w[3] = ip[1];
+	w[4] = 0;
 	if (sclen == RX_COOKIE_SERVER && sc[0] == 1) {
 		ts = rx_be32(sc + 4);
 		if (rx_cookie_ts_usable(ts, now)) {
 			/* Version, reserved and timestamp as the client sent
 			 * them: they are part of what was hashed. */
-RX_UNROLL
-			for (i = 0; i < 8; i++)
-				in->b[8 + i] = sc[i];
-			want = 0;
-RX_UNROLL
-			for (i = 0; i < 8; i++)
-				want |= (__u64)sc[8 + i] << (8 * i);
-			h = rx_cookie_hash(k->cur, in, iplen);
+			w[1] = o->server[0];
+			want = rx_le64((const __u8 *)&o->server[1]);
+			h = rx_siphash24(k->cur[0], k->cur[1], in->b, len);
 			if (h == want) {
+				if (rx_cookie_ts_fresh(ts, now)) {
+					out[0] = o->server[0];
+					out[1] = o->server[1];
+					*minted = 0;
+					return RX_CK_GOOD;
+				}
 				verdict = RX_CK_GOOD;
-				echo = rx_cookie_ts_fresh(ts, now);
-			} else if (k->nprev) {
-				h = rx_cookie_hash(k->prev, in, iplen);
+			} else if (k->nprev &&
+				   rx_siphash24(k->prev[0], k->prev[1], in->b, len) == want) {
 				/* Made with the old secret: good, but renewed
 				 * with the current one at once. */
-				if (h == want)
-					verdict = RX_CK_GOOD;
+				verdict = RX_CK_GOOD;
 			}
 		}
-	}
-	if (echo) {
-RX_UNROLL
-		for (i = 0; i < RX_COOKIE_SERVER; i++)
-			out[i] = sc[i];
-		*minted = 0;
-		return verdict;
 	}
 	in->b[8] = 1;			/* version */
 	in->b[9] = 0;
@@ -152,13 +151,9 @@ RX_UNROLL
 	in->b[13] = now >> 16;
 	in->b[14] = now >> 8;
 	in->b[15] = now;
-	h = rx_cookie_hash(k->cur, in, iplen);
-RX_UNROLL
-	for (i = 0; i < 8; i++)
-		out[i] = in->b[8 + i];
-RX_UNROLL
-	for (i = 0; i < 8; i++)
-		out[8 + i] = h >> (8 * i);
+	h = rx_siphash24(k->cur[0], k->cur[1], in->b, len);
+	out[0] = w[1];
+	out[1] = rx_le64_word(h);
 	*minted = 1;
 	return verdict;
 }

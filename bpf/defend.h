@@ -17,24 +17,19 @@
 #include "dns.h"
 #include "respond.h"
 
-/* The client's address out of the (not yet rewritten) frame copy. */
+/* The client's address out of the (not yet rewritten) frame copy: 4 or
+ * 16 bytes from the first, the rest zero (what cookie.h and rrl.h take). */
 static __always_inline void src_addr(const struct rx_scratch *s, const struct rx_l234 *p,
-				     __u8 ip[16])
+				     __u64 ip[2])
 {
-	__u32 l3 = p->l3off & 0x1f, i;	/* 14, 18 or 22 */
+	__u32 l3 = p->l3off & 0x1f;	/* 14, 18 or 22 */
 
-	if (p->v6) {
-#pragma unroll
-		for (i = 0; i < 16; i++)
-			ip[i] = s->frame[l3 + 8 + i];
-	} else {
-#pragma unroll
-		for (i = 0; i < 4; i++)
-			ip[i] = s->frame[l3 + 12 + i];
-#pragma unroll
-		for (i = 4; i < 16; i++)
-			ip[i] = 0;
-	}
+	ip[0] = 0;
+	ip[1] = 0;
+	if (p->v6)
+		__builtin_memcpy(ip, s->frame + l3 + 8, 16);
+	else
+		__builtin_memcpy(ip, s->frame + l3 + 12, 4);
 }
 
 /* UNIX seconds (see rx_cfg.tai_offset). */
@@ -52,7 +47,7 @@ static __always_inline __u32 unix_now(const struct rx_cfg *cfg)
 __noinline int cookie_step(struct rx_scratch *s, struct rx_query *q,
 			   const struct rx_cfg *cfg, const struct rx_l234 *p)
 {
-	__u8 ip[16];
+	__u64 ip[2];
 	int minted = 0;
 
 	if (!s || !q || !cfg || !p)
@@ -62,9 +57,8 @@ __noinline int cookie_step(struct rx_scratch *s, struct rx_query *q,
 		return 0;
 	}
 	src_addr(s, p, ip);
-	q->verdict = rx_cookie_answer(&cfg->cookie, &s->ckbuf, s->ck, s->ck + RX_COOKIE_CLIENT,
-				      q->sclen, ip, p->v6 ? 16 : 4, unix_now(cfg),
-				      s->ck_out, &minted);
+	q->verdict = rx_cookie_answer(&cfg->cookie, &s->ckbuf, &s->ck, q->sclen, ip,
+				      p->v6 ? 16 : 4, unix_now(cfg), s->ck_out, &minted);
 	q->minted = minted;
 	return 0;
 }
@@ -127,7 +121,7 @@ __noinline int rrl_step(struct rx_scratch *s, const struct rx_query *q,
 	const struct rx_rrl_params *rp;
 	struct rx_rrl_val *v, init = {};
 	struct rx_rrl_key key = {};
-	__u8 ip[16];
+	__u64 ip[2];
 	__u64 now;
 	__u32 n;
 
@@ -141,24 +135,19 @@ __noinline int rrl_step(struct rx_scratch *s, const struct rx_query *q,
 	src_addr(s, p, ip);
 	if (cfg->flags & RX_CFG_RRL_EXEMPT) {
 		struct rx_rrl_exempt_key ek = {};
-		__u32 i;
 
 		ek.prefixlen = 128;
 		if (p->v6) {
-#pragma unroll
-			for (i = 0; i < 16; i++)
-				ek.addr[i] = ip[i];
+			__builtin_memcpy(ek.addr, ip, 16);
 		} else {
 			ek.addr[10] = 0xff;
 			ek.addr[11] = 0xff;
-#pragma unroll
-			for (i = 0; i < 4; i++)
-				ek.addr[12 + i] = ip[i];
+			__builtin_memcpy(ek.addr + 12, ip, 4);
 		}
 		if (bpf_map_lookup_elem(&rx_rrl_exempt, &ek))
 			return RX_ST_RRL_EXEMPT;
 	}
-	rx_rrl_prefix(rp, &key, ip, p->v6);
+	rx_rrl_prefix(rp, &key, (const __u8 *)ip, p->v6);
 	key.cls = rrl_class(o, q);
 	key.name = key.cls == RX_RRL_NXDOMAIN || key.cls == RX_RRL_ERROR ? 0 : o->rrl_name;
 	now = bpf_ktime_get_ns();

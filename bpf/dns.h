@@ -242,7 +242,7 @@ __noinline int dns_parse(struct rx_scratch *s, struct rx_query *q)
 					q->sclen = olen - RX_COOKIE_CLIENT;
 					/* Whole 40 bytes from p + 4 <= 515: inside
 					 * q (RX_Q_MAX); bytes past olen unused. */
-					__builtin_memcpy(s->ck, s->q + (p & 0x1ff) + 4,
+					__builtin_memcpy(&s->ck, s->q + (p & 0x1ff) + 4,
 							 sizeof(s->ck));
 				}
 			} else if (code == EDNS_O_NSID) {

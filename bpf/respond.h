@@ -476,8 +476,9 @@ static __always_inline __u32 put_opt(struct rx_scratch *s, const struct rx_query
 		p = s->out + off;
 		wr16(p, EDNS_O_COOKIE);
 		wr16(p + 2, RX_COOKIE_OPT_LEN);
-		copy_words(p + 4, s->ck, RX_COOKIE_CLIENT / 8);
-		copy_words(p + 4 + RX_COOKIE_CLIENT, s->ck_out, RX_COOKIE_SERVER / 8);
+		copy_words(p + 4, (const __u8 *)&s->ck.client, RX_COOKIE_CLIENT / 8);
+		copy_words(p + 4 + RX_COOKIE_CLIENT, (const __u8 *)s->ck_out,
+			   RX_COOKIE_SERVER / 8);
 	}
 	return OPT_LEN + rdlen;
 }

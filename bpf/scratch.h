@@ -35,9 +35,9 @@ struct rx_scratch {
 	__u8 out[RX_OUT_MAX] __attribute__((aligned(8)));	/* DNS response */
 	/* DNS cookie: the option's data as received (client cookie, server
 	 * cookie), the SipHash input, the server cookie to send. */
-	__u8 ck[RX_COOKIE_CLIENT + RX_COOKIE_SERVER_MAX] __attribute__((aligned(8)));
+	struct rx_cookie_opt ck;
 	struct rx_cookie_buf ckbuf;
-	__u8 ck_out[RX_COOKIE_SERVER] __attribute__((aligned(8)));
+	__u64 ck_out[RX_COOKIE_SERVER / 8];
 };
 
 struct {

@@ -50,16 +50,20 @@ int fb_cookie_answer(const struct rx_cookie_keys *k, const uint8_t client[8],
 		     const uint8_t *server, size_t sclen, const struct sockaddr_storage *addr,
 		     uint32_t now, uint8_t out[16], bool *minted)
 {
+	struct rx_cookie_opt o;
 	struct rx_cookie_buf in;
-	uint8_t ip[16], sc[RX_COOKIE_SERVER_MAX] = { 0 };
-	unsigned iplen = addr_bytes(addr, ip);
+	__u64 ip[2], sc[2];
+	unsigned iplen = addr_bytes(addr, (uint8_t *)ip);
 	int m = 0, v;
 
-	if (sclen > sizeof(sc))
-		sclen = sizeof(sc);
+	memset(&o, 0, sizeof(o));
+	memcpy(&o.client, client, 8);
+	if (sclen > sizeof(o.server))
+		sclen = sizeof(o.server);
 	if (sclen)
-		memcpy(sc, server, sclen);
-	v = rx_cookie_answer(k, &in, client, sc, sclen, ip, iplen, now, out, &m);
+		memcpy(o.server, server, sclen);
+	v = rx_cookie_answer(k, &in, &o, sclen, ip, iplen, now, sc, &m);
+	memcpy(out, sc, 16);
 	*minted = m;
 	return v;
 }

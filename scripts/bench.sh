@@ -301,6 +301,20 @@ grep -q '^com\.[[:space:]]' "$ZPLAIN" || TLD=$(awk '$4 == "DS" { sub(/\.$/, "", 
 	--reps "$REPS" >"$RAW/perpkt.tsv" || _rx_abort "testrun perpkt failed"
 column -t -s $'\t' "$RAW/perpkt.tsv" | sed 's/^/  /'
 
+# The same with RRL on in log-only mode: every answer looks its bucket up
+# and updates it (compare-and-swap), nothing is dropped, so the figures
+# are comparable; the cookie rows carry a COOKIE option either way.
+say "per-packet cost with RRL on (rrl-log-only: the full bucket work, nothing dropped)"
+grep -v '^rrl-' "$RX_TMP/rootxdp.conf" >"$RX_TMP/rrl-on.conf"
+printf 'rrl-rate = 200\nrrl-log-only = yes\n' >>"$RX_TMP/rrl-on.conf"
+"$O/rootxdp" load --force --config "$RX_TMP/rrl-on.conf" --pin-root "$PIN" "$IMG" \
+	>"$RX_TMP/load.log" 2>&1 || { cat "$RX_TMP/load.log"; _rx_abort "rootxdp load (RRL on) failed"; }
+"$TESTRUN" perpkt --xdp "$PIN/prog-xdp" --tc "$PIN/prog-tc" --reflector "$BOUT/reflector.bpf.o" \
+	--restore "$BOUT/restore.bpf.o" --tld "$TLD" --repeat "$REPEAT" --calls "$CALLS" \
+	--reps "$REPS" >"$RAW/perpkt_rrl.tsv" || _rx_abort "testrun perpkt (RRL on) failed"
+"$O/rootxdp" load --force --config "$RX_TMP/rootxdp.conf" --pin-root "$PIN" "$IMG" \
+	>"$RX_TMP/load.log" 2>&1 || { cat "$RX_TMP/load.log"; _rx_abort "rootxdp load (RRL off) failed"; }
+
 say "map memory, atomic swap"
 read -r nmaps memlock < <("$TESTRUN" maps "$PIN/prog-xdp" "$PIN/prog-tc")
 printf 'maps\t%s\nmap_memlock_bytes\t%s\n' "$nmaps" "$memlock" >>"$RAW/static.tsv"
@@ -319,6 +333,25 @@ BPF_PROGS=("$PIN/prog-xdp" "$PIN/prog-tc") DAEMON_PID=$RXD_PID
 run_clients rootxdp
 "$O/rootxdp" stats --config "$RX_TMP/rootxdp.conf" --pin-root "$PIN" 2>/dev/null |
 	grep -E '(answered|pass_no_room|packets|pass_qtype|pass_edns) ' | sed 's/^/  /'
+
+# A spoofed flood (kxdpgun -l: random sources in one /28) of DO referral
+# queries at ~100x rrl-rate, RRL on: what goes back to the victim prefix
+# against what came from it (DNS bytes, the programs' counters).
+FLOOD_QPS=${BENCH_FLOOD_QPS:-20000} FLOOD_RATE=200
+say "flood: kxdpgun -l 203.0.113.0/28 at $FLOOD_QPS q/s, rrl-rate $FLOOD_RATE"
+grep -v '^rrl-' "$RX_TMP/rootxdp.conf" >"$RX_TMP/flood.conf"
+printf 'rrl-rate = %s\n' "$FLOOD_RATE" >>"$RX_TMP/flood.conf"
+"$O/rootxdp" load --force --config "$RX_TMP/flood.conf" --pin-root "$PIN" "$IMG" \
+	>"$RX_TMP/load.log" 2>&1 || { cat "$RX_TMP/load.log"; _rx_abort "rootxdp load (flood) failed"; }
+printf 'com. NS D\n' >"$RX_TMP/flood.q"
+"$O/rootxdp" stats --json --config "$RX_TMP/rootxdp.conf" --pin-root "$PIN" >"$RAW/flood-before.json"
+in_cli kxdpgun -t "$DUR" -Q "$FLOOD_QPS" -b 32 -l 203.0.113.0/28 -i "$RX_TMP/flood.q" \
+	"$IP4_SRV" >"$RAW/flood-kxdpgun.txt" 2>&1 || echo "  kxdpgun failed: $(tail -n1 "$RAW/flood-kxdpgun.txt")"
+client_xdp_reset
+"$O/rootxdp" stats --json --config "$RX_TMP/rootxdp.conf" --pin-root "$PIN" >"$RAW/flood-after.json"
+printf 'flood_qps\t%s\nflood_rate\t%s\nflood_duration\t%s\n' "$FLOOD_QPS" "$FLOOD_RATE" "$DUR" \
+	>>"$RAW/static.tsv"
+grep -E '^total (queries|replies)' "$RAW/flood-kxdpgun.txt" | sed 's/^/  /'
 
 "$O/rootxdp" detach --netns "$NS_SRV" --iface "$DEV_SRV" --pin-root "$PIN" >/dev/null 2>&1 ||
 	_rx_abort "rootxdp detach failed"

@@ -272,7 +272,7 @@ def cmd_notify(path, secs, out):
     return 0
 
 
-def cmd_mkqueries(zonefile, out):
+def cmd_mkqueries(zonefile, out, cookie=None):
     import random
     rnd = random.Random(7)
     tlds = set()
@@ -286,10 +286,12 @@ def cmd_mkqueries(zonefile, out):
     pick = special + rnd.sample(tlds, min(40, len(tlds)))
     qs = []
 
-    def add(name, qtype, rdclass="IN", edns=0, payload=1232, do=False, nsid=False, qid=None):
+    def add(name, qtype, rdclass="IN", edns=0, payload=1232, do=False, nsid=False, qid=None,
+            ck=None):
+        opts = ([dns.edns.GenericOption(3, b"")] if nsid else []) + \
+            ([dns.edns.GenericOption(10, ck)] if ck else [])
         q = dns.message.make_query(name, qtype, rdclass=rdclass, use_edns=edns if edns is not None else -1,
-                                   payload=payload, want_dnssec=do,
-                                   options=[dns.edns.GenericOption(3, b"")] if nsid else None)
+                                   payload=payload, want_dnssec=do, options=opts or None)
         q.flags &= ~dns.flags.RD if len(qs) % 2 else 0xFFFF
         q.id = qid if qid is not None else (len(qs) * 31 + 5) & 0xFFFF
         qs.append(q.to_wire())
@@ -319,6 +321,21 @@ def cmd_mkqueries(zonefile, out):
     add("version.bind.", "TXT", rdclass="CH", edns=0)
     add("foo.", "TXT", rdclass="CH", edns=0)
     add(".", "SOA", rdclass="HS", edns=None)
+    # DNS cookies: with a server cookie of rootxdpd's for this client (both
+    # paths echo it: the same bytes whatever the second), every kind.
+    if cookie:
+        ck = bytes.fromhex(cookie)
+        for t in pick[:12]:
+            add(t + ".", "A", edns=0, do=True, ck=ck)
+            add(t + ".", "DS", edns=0, do=True, ck=ck)
+            add("www." + t + ".", "AAAA", edns=0, payload=512, ck=ck)
+        for i in range(10):
+            add("nx%d-cookie." % i, "A", edns=0, do=bool(i % 2), ck=ck)
+        for qt in ("SOA", "NS", "DNSKEY", "MX"):
+            add(".", qt, edns=0, do=True, ck=ck)
+        add("com.", "A", edns=0, nsid=True, do=True, ck=ck)
+        add("hostname.bind.", "TXT", rdclass="CH", edns=0, nsid=True, ck=ck)
+        add(".", "SOA", rdclass="HS", edns=0, ck=ck)
     # BADVERS
     q = dns.message.make_query(".", "SOA", use_edns=1)
     q.id = 4242

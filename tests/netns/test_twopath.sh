@@ -56,14 +56,23 @@ DPID=$BG_PID
 wait_until 10 in_cli dig +short +time=1 +tries=1 @"$IP4_SRV" . SOA ||
 	_rx_abort "rootxdpd does not answer"
 
-in_cli $CLIENT mkqueries "$zdir/root.zone" "$RX_TMP/q.txt" >/dev/null ||
-	_rx_abort "cannot make the query set"
-n=$(wc -l < "$RX_TMP/q.txt")
+# Each family's set carries a server cookie rootxdpd made for that client
+# (over TCP: the daemon's), so both rounds echo it: DNS cookies compared
+# byte for byte too (the minted ones: test_xdp, fuzz_xdp, test_defend).
+for fam in 4 6; do
+	srv=$([[ $fam == 4 ]] && echo "$IP4_SRV" || echo "$IP6_SRV")
+	ck=$(in_cli dig +tcp +time=2 +tries=1 +cookie=2464c4abcf10c957 @"$srv" . SOA |
+		awk '/; COOKIE:/ { print $3 }')
+	[[ ${#ck} == 48 ]] || _rx_abort "no server cookie from rootxdpd over IPv$fam"
+	in_cli $CLIENT mkqueries "$zdir/root.zone" "$RX_TMP/q$fam.txt" "$ck" >/dev/null ||
+		_rx_abort "cannot make the query set"
+done
+n=$(wc -l < "$RX_TMP/q4.txt")
 
 for fam in 4 6; do
 	srv=$([[ $fam == 4 ]] && echo "$IP4_SRV" || echo "$IP6_SRV")
 	check "IPv$fam: rootxdpd answers all $n queries" \
-		in_cli $CLIENT replay "$srv" "$RX_TMP/q.txt" "$RX_TMP/d$fam.txt"
+		in_cli $CLIENT replay "$srv" "$RX_TMP/q$fam.txt" "$RX_TMP/d$fam.txt"
 done
 
 nsenter_net "$NS_SRV" true # the namespace exists for the loader
@@ -80,7 +89,7 @@ before=$(answered)
 for fam in 4 6; do
 	srv=$([[ $fam == 4 ]] && echo "$IP4_SRV" || echo "$IP6_SRV")
 	check "IPv$fam: XDP answers all $n queries" \
-		in_cli $CLIENT replay "$srv" "$RX_TMP/q.txt" "$RX_TMP/x$fam.txt"
+		in_cli $CLIENT replay "$srv" "$RX_TMP/q$fam.txt" "$RX_TMP/x$fam.txt"
 done
 after=$(answered)
 check "the kernel answered the second round ($before -> $after)" \
@@ -93,7 +102,7 @@ for fam in 4 6; do
 	diffs=$(paste -d' ' "$RX_TMP/d$fam.txt" "$RX_TMP/x$fam.txt" | awk '$1 != $2' | wc -l)
 	expect_eq "IPv$fam: responses identical byte for byte" "$diffs" 0
 	if ((diffs)); then
-		paste -d' ' "$RX_TMP/q.txt" "$RX_TMP/d$fam.txt" "$RX_TMP/x$fam.txt" |
+		paste -d' ' "$RX_TMP/q$fam.txt" "$RX_TMP/d$fam.txt" "$RX_TMP/x$fam.txt" |
 			awk '$2 != $3 { print "       | q " $1; print "       | d " $2; print "       | x " $3; if (++k == 3) exit }'
 	fi
 done

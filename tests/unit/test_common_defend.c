@@ -97,13 +97,17 @@ static int answer(const struct rx_cookie_keys *k, const char *opt, const char *i
 		  uint8_t out[16], int *minted)
 {
 	struct rx_cookie_buf in;
-	uint8_t o[40] = { 0 }, a[16];
+	struct rx_cookie_opt o;
+	__u64 a[2] = { 0, 0 }, sc[2];
 	size_t n = strlen(opt) / 2;
-	int v6 = strchr(ip, ':') != NULL;
+	int v6 = strchr(ip, ':') != NULL, v;
 
-	hex(opt, o, n);
+	memset(&o, 0, sizeof(o));
+	hex(opt, (uint8_t *)&o, n);
 	inet_pton(v6 ? AF_INET6 : AF_INET, ip, a);
-	return rx_cookie_answer(k, &in, o, o + 8, n - 8, a, v6 ? 16 : 4, now, out, minted);
+	v = rx_cookie_answer(k, &in, &o, n - 8, a, v6 ? 16 : 4, now, sc, minted);
+	memcpy(out, sc, 16);
+	return v;
 }
 
 static int is_hex(const uint8_t *b, const char *want)
@@ -202,24 +206,26 @@ static void test_secrets(void)
 	{
 		struct rx_cookie_keys k;
 		struct rx_cookie_buf in;
-		uint8_t cc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, ip[4] = { 198, 51, 100, 1 }, sc[16], o[16];
+		struct rx_cookie_opt q = { .client = 0x0807060504030201ULL };
+		__u64 ip[2] = { 0, 0 }, o[2];
 		int m;
 
+		memcpy(ip, (uint8_t[]){ 198, 51, 100, 1 }, 4);
 		rx_secrets_keys(&a, &k);
-		rx_cookie_answer(&k, &in, cc, NULL, 0, ip, 4, 1000000, sc, &m);
+		rx_cookie_answer(&k, &in, &q, 0, ip, 4, 1000000, q.server, &m);
 		CHECK_MSG(!rx_secrets_rotate(&c, NULL, &r, err, sizeof(err)), "%s", err);
 		CHECK(r.has_prev && !memcmp(r.prev, a.cur, 16) && memcmp(r.cur, a.cur, 16));
 		CHECK(!rx_secrets_load(&c, &b, err, sizeof(err)) && !memcmp(b.cur, r.cur, 16) &&
 		      b.has_prev && !memcmp(b.prev, a.cur, 16));
 		rx_secrets_keys(&b, &k);
-		CHECK(rx_cookie_answer(&k, &in, cc, sc, 16, ip, 4, 1000010, o, &m) == RX_CK_GOOD && m);
+		CHECK(rx_cookie_answer(&k, &in, &q, 16, ip, 4, 1000010, o, &m) == RX_CK_GOOD && m);
 		/* A given next secret (a fleet's), and the old one is gone. */
 		uint8_t next[16];
 
 		hex("00112233445566778899aabbccddeeff", next, 16);
 		CHECK(!rx_secrets_rotate(&c, next, &r, err, sizeof(err)) && !memcmp(r.cur, next, 16));
 		rx_secrets_keys(&r, &k);
-		CHECK(rx_cookie_answer(&k, &in, cc, sc, 16, ip, 4, 1000010, o, &m) == RX_CK_BAD);
+		CHECK(rx_cookie_answer(&k, &in, &q, 16, ip, 4, 1000010, o, &m) == RX_CK_BAD);
 	}
 	/* Secrets set in the config win, and cannot be rotated by file. */
 	snprintf(c.cookie_secret, sizeof(c.cookie_secret), "e5e973e5a6b2a43f48e7dc849e37bfcf");
