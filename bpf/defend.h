@@ -202,6 +202,7 @@ static __always_inline int build_slip(struct rx_scratch *s, struct rx_query *q,
 			return RX_PASS_ERROR;
 	}
 	o->resp_len = base + optlen;
+	o->sum_ready = 0;		/* rewritten: l234.h sums it whole */
 	o->tc = !badcookie;
 	o->glue_cut = 0;
 	o->rcode = badcookie ? DNS_R_BADCOOKIE & 0x0f : 0;

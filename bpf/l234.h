@@ -131,7 +131,9 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 	wr16(udp + 4, ulen);
 	wr16(udp + 6, 0);
 	sum = bpf_csum_diff(NULL, 0, (__be32 *)udp, sizeof(struct udphdr), 0);
-	o->sum_data = csum_add(sum, csum_payload(s, o->resp_len));
+	/* The payload's sum: from parts when the builder made it so (zone
+	 * bodies), else one pass over it (short answers, slips, FORMERR). */
+	o->sum_data = csum_add(sum, o->sum_ready ? o->sum_payload : csum_payload(s, o->resp_len));
 	o->l4off = l4;
 	o->hdr_len = l4 + sizeof(struct udphdr);
 	o->new_len = o->hdr_len + o->resp_len;

@@ -51,6 +51,8 @@ struct rx_out {
 	__u32 rc_stat;
 	__u32 qt_stat;
 	__u32 base;		/* header + question: where a slip's OPT goes */
+	__u32 sum_payload;	/* unfolded sum of the DNS payload, when ... */
+	__u8  sum_ready;	/* ... built from parts (else l234.h sums it) */
 	__u32 rrl_name;		/* RRL bucket name (rx_pick.rrl_name) */
 	__u8  rcode;		/* header rcode sent */
 	__u8  tc;
@@ -251,7 +253,21 @@ struct fix_ctx {
 	__u32 qsz;
 	__u32 tld_ptr;		/* 0xC000 | (12 + q->tld_off) */
 	__u32 cutlen;
+	__u32 sum;		/* what the fix-ups add to the body's sum */
 };
+
+/* What 2 bytes at message offset pos add to a one's complement sum of
+ * 16-bit words in memory order: at an odd offset they straddle two words,
+ * which is the same as their bytes swapped (RFC 1071 2(B)). */
+static __always_inline __u32 word_at(const __u8 *p, __u32 pos)
+{
+	__u16 w = (__u16)p[0] | ((__u16)p[1] << 8);	/* little-endian memory */
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap16(w);
+#endif
+	return pos & 1 ? __builtin_bswap16(w) : w;
+}
 
 static int fix_step(__u32 i, void *data)
 {
@@ -265,10 +281,14 @@ static int fix_step(__u32 i, void *data)
 	if (off > RX_BASE_MAX)
 		return 1;
 	p = c->s->out + off + (at & (RX_BODY_MAX - 1));
+	/* The body's precomputed sum holds the old value: take it out, put
+	 * the new one in (RFC 1624: + ~old + new). */
+	c->sum += 0xffff - word_at(p, off + at);
 	if (f & RX_FIX_QTLD)
 		wr16(p, c->tld_ptr);
 	else
 		wr16(p, rd16(p) + c->qsz);
+	c->sum += word_at(p, off + at);
 	return 0;
 }
 
@@ -417,6 +437,23 @@ error:
 
 /* ---- step 12-14: assemble the DNS response in scratch->out ---- */
 
+/* One's complement addition of unfolded 32-bit partial sums. */
+static __always_inline __u32 csum_add32(__u32 a, __u32 b)
+{
+	a += b;
+	return a + (a < b);
+}
+
+/* A partial sum folded to 16 bits (not inverted). */
+static __always_inline __u32 csum_fold16(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+#define OPT_MAX4	(OPT_LEN + NSID_HDR + RX_IDENT_MAX + COOKIE_OPT + 3)
+
 static __always_inline void copy_words(__u8 *dst, const __u8 *src, __u32 nwords)
 {
 	__u32 i;
@@ -454,6 +491,10 @@ static __always_inline __u32 put_opt(struct rx_scratch *s, const struct rx_query
 	__u32 rdlen = (nsid ? NSID_HDR + nsid : 0) + (q->cookie ? COOKIE_OPT : 0);
 	__u8 *p;
 
+	/* Bounded here, where it is used: the caller's check may be on a
+	 * copy the compiler spilled before it, which 6.1 does not carry over
+	 * ("R3 max value is outside of the allowed memory range"). */
+	barrier_var(off);
 	if (off > RX_OPT_AT_MAX || nsid > RX_IDENT_MAX)
 		return 0;
 	p = s->out + off;
@@ -471,6 +512,7 @@ static __always_inline __u32 put_opt(struct rx_scratch *s, const struct rx_query
 	}
 	if (q->cookie) {
 		off += OPT_LEN + (nsid ? NSID_HDR + nsid : 0);
+		barrier_var(off);
 		if (off > RX_OPT_AT_MAX + NSID_HDR + RX_IDENT_MAX + OPT_LEN)
 			return 0;
 		p = s->out + off;
@@ -492,7 +534,7 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 			      struct rx_out *o)
 {
 	__u32 limit, maxp, optlen = 0, nsid = 0, room, base, cutlen = 0;
-	__u32 an = 0, ns = 0, ar = 0, len, tc = 0, off, slot;
+	__u32 an = 0, ns = 0, ar = 0, len, tc = 0, off, slot, sum = 0, qsum = 0;
 	__u8 rcode, aa, *out;
 
 	if (!s || !q || !cfg || !a || !o)
@@ -525,6 +567,7 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	 * the body overwrites whatever lands past the question. */
 	copy_words(out + DNS_HLEN, s->q + DNS_HLEN, (RX_NAME_MAX + 4 + 7) / 8 + 1);
 	room = limit - base - optlen;	/* >= 512 - 271 - 107 > 0 */
+	o->sum_ready = 0;
 
 	if (a->body == BODY_ZONE) {
 		struct cut_ctx cc = { .room = room };
@@ -556,6 +599,26 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 		rcode = r->rcode & 0x0f;
 		aa = r->flags & RX_RF_AA;
 
+		/* The question's sum, its last word zero padded, before the
+		 * body lands after it (the body is summed on its own). */
+		{
+			__u32 qlen4 = (q->qsz + 3) & ~3U;
+
+			if (qlen4 > RX_NAME_MAX + 4 + 3)
+				goto error;
+			barrier_var(qlen4);
+			if (qlen4 < 4)
+				goto error;
+			__u32 b = base;
+
+			barrier_var(b);
+			if (b > RX_BASE_MAX)
+				goto error;
+			out[b] = 0;
+			out[b + 1] = 0;
+			out[b + 2] = 0;
+			qsum = bpf_csum_diff(NULL, 0, (__be32 *)(out + DNS_HLEN), qlen4, 0);
+		}
 		nch = (cutlen + RX_CHUNK - 1) / RX_CHUNK;
 		kc.chunk = r->chunk;
 		bpf_loop(nch, chunk_step, &kc, 0);
@@ -567,6 +630,19 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 		if (nfix > RX_FIX_MAX)
 			nfix = RX_FIX_MAX;
 		bpf_loop(nfix, fix_step, &fc, 0);
+		/* The payload's sum from parts (no pass over the body): the
+		 * question, the body's precomputed sum for this cut (bytes
+		 * swapped when it starts at an odd offset) and the fix-ups;
+		 * header and OPT are added below once written. */
+		{
+			__u32 bsum = r->csum[cc.best & (RX_CUT_MAX - 1)];
+
+			if (base & 1)
+				bsum = __builtin_bswap16(bsum);
+			sum = csum_add32(qsum, bsum);
+			sum = csum_add32(sum, fc.sum);
+			o->sum_ready = 1;
+		}
 	} else if (a->body == BODY_TXT) {
 		/* CHAOS TXT: owner = pointer to the question (offset 12),
 		 * class CH, TTL 0, one character-string. */
@@ -596,6 +672,29 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 		if (put_opt(s, q, cfg, off, maxp, a->ercode, nsid) != optlen)
 			goto error;
 		ar++;
+		if (o->sum_ready) {
+			/* OPT, zero padded to whole words, swapped if odd. */
+			__u32 olen4 = (optlen + 3) & ~3U, osum;
+
+			__u32 at = off, end;
+
+			if (olen4 > OPT_MAX4)
+				goto error;
+			barrier_var(olen4);
+			if (olen4 < 4)
+				goto error;
+			barrier_var(at);
+			if (at > RX_OPT_AT_MAX)
+				goto error;
+			end = at + (optlen & 0x7f);
+			out[end] = 0;
+			out[end + 1] = 0;
+			out[end + 2] = 0;
+			osum = bpf_csum_diff(NULL, 0, (__be32 *)(out + at), olen4, 0);
+			if (off & 1)
+				osum = __builtin_bswap16(csum_fold16(osum));
+			sum = csum_add32(sum, osum);
+		}
 	}
 	len = off + optlen;
 
@@ -609,6 +708,8 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	wr16(out + 8, ns);
 	wr16(out + 10, ar);
 
+	if (o->sum_ready)
+		o->sum_payload = bpf_csum_diff(NULL, 0, (__be32 *)out, DNS_HLEN, sum);
 	o->resp_len = len;
 	o->base = base;
 	o->tc = tc;

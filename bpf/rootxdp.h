@@ -83,6 +83,12 @@ struct rx_resp {
 	__u8  pad;
 	struct rx_cut cut[RX_CUT_MAX];
 	__u16 fix[RX_FIX_MAX];
+	/* csum[i]: the folded one's complement sum of body bytes [0,
+	 * cut[i].len) as 16-bit words in memory order (an odd last byte
+	 * padded with zero), pointers as the body holds them (before the
+	 * sender's fix-ups): the programs add it to the sums of what they
+	 * write around it instead of summing the body again (RFC 1071). */
+	__u16 csum[RX_CUT_MAX];
 };
 
 struct rx_chunk {
@@ -259,6 +265,28 @@ struct rx_stats {
 };
 #undef RX_STAT_FIELD
 
+/* rx_resp.csum: one's complement sum of b[0, len) as 16-bit words in
+ * memory order, folded (the compiler's; tests recompute it their way). */
+static inline __u16 rx_csum16(const __u8 *b, __u32 len)
+{
+	__u32 s = 0, i;
+	__u16 w;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		__builtin_memcpy(&w, b + i, 2);
+		s += w;
+	}
+	if (len & 1) {
+		__u8 last[2] = { b[len - 1], 0 };
+
+		__builtin_memcpy(&w, last, 2);
+		s += w;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
 static inline __u64 *rx_stat_ref(struct rx_stats *st, __u32 i)
 {
 	return (__u64 *)st + i;
@@ -269,7 +297,7 @@ static inline __u64 *rx_stat_ref(struct rx_stats *st, __u32 i)
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct rx_label) == 64, "rx_label is a 64-byte key");
-_Static_assert(sizeof(struct rx_resp) == 12 + 8 * RX_CUT_MAX + 2 * RX_FIX_MAX,
+_Static_assert(sizeof(struct rx_resp) == 12 + 8 * RX_CUT_MAX + 2 * RX_FIX_MAX + 2 * RX_CUT_MAX,
 	       "rx_resp has no hidden padding");
 _Static_assert(sizeof(struct rx_nsec) == 72, "rx_nsec layout");
 _Static_assert(sizeof(struct rx_apex) == 12, "rx_apex layout");

@@ -23,7 +23,7 @@
 /* 2: fix[] entries may carry RX_FIX_QTLD (pointers to the question's TLD),
  * which a version 1 reader would relocate wrongly; readers take their own
  * version only, so images and binaries are rebuilt together. */
-#define RX_IMAGE_VERSION	2
+#define RX_IMAGE_VERSION	3	/* 3: rx_resp.csum, per-cut body sums */
 
 #define RX_IMG_ZONEMD_OK	0x01	/* ZONEMD present and verified */
 #define RX_IMG_DNSSEC_OK	0x02	/* validated against a trust anchor */

@@ -319,6 +319,7 @@ static int bb_store(struct zc *zc, struct bb *bb, uint8_t rcode, uint8_t flags, 
 	}
 	for (i = 0; i < nkeep; i++) {
 		r.cut[i] = bb->cuts[keep[i]];
+		r.csum[i] = rx_csum16(bb->b, r.cut[i].len);
 		if (keep[i] == req)
 			r.req = i;
 	}

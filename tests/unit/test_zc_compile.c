@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,6 +536,32 @@ static void self_check(const struct zone_case *zc)
 		CHECK_MSG(bad == 0 && flagged > 0, "%s: %u RX_FIX_QTLD pointers, %u outside TLD bodies",
 			  zc->name, flagged, bad);
 		free(tldr);
+	}
+
+	/* Every cut's precomputed sum (rx_resp.csum), recomputed the RFC 1071
+	 * way: big-endian words, then turned into memory order. */
+	{
+		uint32_t bad = 0, n = 0;
+
+		for (i = 0; i < img.hdr->nresp; i++) {
+			const struct rx_resp *r = &img.resp[i];
+			const uint8_t *b = img.chunk[r->chunk].b;
+
+			for (unsigned c = 0; c < r->ncut; c++, n++) {
+				uint32_t sum = 0;
+				uint16_t want;
+
+				for (unsigned k = 0; k < r->cut[c].len; k += 2)
+					sum += (uint32_t)b[k] << 8 |
+					       (k + 1 < r->cut[c].len ? b[k + 1] : 0);
+				while (sum >> 16)
+					sum = (sum & 0xffff) + (sum >> 16);
+				want = htons((uint16_t)sum);
+				bad += r->csum[c] != want;
+			}
+		}
+		CHECK_MSG(bad == 0 && n > img.hdr->nresp, "%s: %u cut sums, %u wrong", zc->name, n,
+			  bad);
 	}
 
 	for (i = 0; i < img.hdr->ntld; i++) {
