@@ -11,19 +11,7 @@
 #include "scratch.h"
 #include "parse.h"
 #include "respond.h"
-
-static __always_inline __u32 csum_add(__u32 a, __u32 b)
-{
-	a += b;
-	return a + (a < b);
-}
-
-static __always_inline __u16 csum_fold(__u32 s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
+#include "csum.h"
 
 static __always_inline void swap_bytes(__u8 *a, __u8 *b, __u32 n)
 {

@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "dns.h"
 #include "stats.h"
+#include "csum.h"
 
 /* Where the body of the response comes from. */
 #define BODY_NONE	0	/* REFUSED, BADVERS: question (+ OPT) only */
@@ -437,21 +438,6 @@ error:
 
 /* ---- step 12-14: assemble the DNS response in scratch->out ---- */
 
-/* One's complement addition of unfolded 32-bit partial sums. */
-static __always_inline __u32 csum_add32(__u32 a, __u32 b)
-{
-	a += b;
-	return a + (a < b);
-}
-
-/* A partial sum folded to 16 bits (not inverted). */
-static __always_inline __u32 csum_fold16(__u32 s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
 #define OPT_MAX4	(OPT_LEN + NSID_HDR + RX_IDENT_MAX + COOKIE_OPT + 3)
 
 static __always_inline void copy_words(__u8 *dst, const __u8 *src, __u32 nwords)
@@ -639,8 +625,8 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 
 			if (base & 1)
 				bsum = __builtin_bswap16(bsum);
-			sum = csum_add32(qsum, bsum);
-			sum = csum_add32(sum, fc.sum);
+			sum = csum_add(qsum, bsum);
+			sum = csum_add(sum, fc.sum);
 			o->sum_ready = 1;
 		}
 	} else if (a->body == BODY_TXT) {
@@ -693,7 +679,7 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 			osum = bpf_csum_diff(NULL, 0, (__be32 *)(out + at), olen4, 0);
 			if (off & 1)
 				osum = __builtin_bswap16(csum_fold16(osum));
-			sum = csum_add32(sum, osum);
+			sum = csum_add(sum, osum);
 		}
 	}
 	len = off + optlen;

@@ -26,17 +26,7 @@
 
 #include <linux/types.h>
 
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-/* Unrolled for the BPF verifier (clang); a plain loop for gcc. */
-#ifndef RX_UNROLL
-#ifdef __clang__
-#define RX_UNROLL _Pragma("unroll")
-#else
-#define RX_UNROLL
-#endif
-#endif
+#include "inline.h"
 
 #define RX_NS_PER_S	1000000000ULL
 
