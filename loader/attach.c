@@ -22,6 +22,7 @@
 #include "log.h"
 #include "rootxdp.h"
 #include "rootxdp.skel.h"
+#include "upgrade.h"
 
 static void maps_init(struct rx_maps *m)
 {
@@ -44,11 +45,39 @@ static void load_failed(const char *what, int err)
 		       "`rootxdp detach` first so the maps are made anew)", what, rx_strerr(err));
 }
 
+bool rx_map_stateless(const char *name)
+{
+	/* Per-CPU scratch space, nothing kept from one packet to the next:
+	 * each set of programs gets its own, so that an upgrade may change
+	 * its size.  Old attachments pinned it; upgrade removes that pin. */
+	return !strcmp(name, "rx_scratch");
+}
+
+int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	/* Every map that holds state pinned by name under the pin root, so
+	 * a second attach, an upgrade (and bpftool) find the same maps;
+	 * libbpf reuses a pin that is already there when its type and sizes
+	 * match. */
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) || rx_map_stateless(bpf_map__name(map)))
+			continue;
+		if (rx_pin_path(path, sizeof(path), pin_root, bpf_map__name(map)) ||
+		    bpf_map__set_pin_path(map, path)) {
+			rx_err("pin path too long under %s", pin_root);
+			return -ENAMETOOLONG;
+		}
+	}
+	return 0;
+}
+
 int rx_progs_get(const char *pin_root, struct rx_progs *p)
 {
 	char path[PATH_MAX];
 	struct rootxdp *skel = NULL;
-	struct bpf_map *map;
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -89,19 +118,8 @@ pin_err:
 		load_failed("open the BPF object", err);
 		return err;
 	}
-	/* Every map pinned by name under the pin root, so a second attach
-	 * (and bpftool) finds the same maps; libbpf reuses a pin that is
-	 * already there when its type and sizes match. */
-	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		if (rx_pin_path(path, sizeof(path), pin_root, bpf_map__name(map)) ||
-		    bpf_map__set_pin_path(map, path)) {
-			err = -ENAMETOOLONG;
-			rx_err("pin path too long under %s", pin_root);
-			goto fail;
-		}
-	}
+	if ((err = rx_obj_pin_maps(skel->obj, pin_root)))
+		goto fail;
 	err = rootxdp__load(skel);
 	if (err) {
 		load_failed("load the BPF programs", err);
@@ -209,7 +227,7 @@ static int link_info(int fd, struct bpf_link_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-static int prog_id(int fd, __u32 *id)
+int rx_prog_id(int fd, __u32 *id)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
@@ -354,7 +372,7 @@ static int xdp_unlink(const char *pin_root, const char *ifname)
 
 static const char attach_usage[] =
 	"usage: rootxdp attach [--iface IF]... [--mode native|generic|auto] [--config FILE]\n"
-	"                      [--netns NAME] [--pin-root DIR] [-v] [IMAGE]\n"
+	"                      [--netns NAME] [--pin-root DIR] [--upgrade] [-v] [IMAGE]\n"
 	"Load the programs (or reuse the pinned ones), fill the maps from IMAGE\n"
 	"(default: 'image' in the config) and attach XDP and TC ingress to each\n"
 	"interface (default: 'interface' in the config).\n"
@@ -365,6 +383,8 @@ static const char attach_usage[] =
 	"  -n, --netns NAME   the interfaces are in network namespace NAME (/run/netns/NAME)\n"
 	"  -p, --pin-root DIR where maps, programs and links are pinned (default "
 	RX_PIN_ROOT ")\n"
+	"  -U, --upgrade      first put this binary's programs under the links that are\n"
+	"                     attached already, without a gap (see rootxdp upgrade)\n"
 	"  -v, --verbose      more detail (twice: libbpf debug)\n";
 
 static int parse_mode(const char *s, enum rx_xdp_mode *m)
@@ -440,11 +460,13 @@ int cmd_attach(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "pin-root", required_argument, NULL, 'p' },
+		{ "upgrade", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct want_if want[RX_STATE_MAX] = { 0 };
+	bool upgrade = false;
 	int nwant = 0, nopt_if = 0, done = 0, lock = -1, rc = RX_EXIT_FAIL, i, o, err;
 	const char *conf = NULL, *netns = NULL, *pin_arg = NULL, *mode_arg = NULL;
 	const char *image;
@@ -459,8 +481,9 @@ int cmd_attach(int argc, char **argv)
 	__u32 tc_id = 0;
 	struct rx_meta live;
 
-	while ((o = getopt_long(argc, argv, "i:m:c:n:p:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "i:m:c:n:p:Uvh", opts, NULL)) != -1) {
 		switch (o) {
+		case 'U': upgrade = true; break;
 		case 'i':
 			if (nopt_if == RX_STATE_MAX || strlen(optarg) >= IF_NAMESIZE) {
 				rx_err("bad interface name '%s'", optarg);
@@ -521,10 +544,15 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	}
 
+	/* Programs of an older rootxdp under the links: replace them in
+	 * place first, so that what follows reuses the new ones. */
+	if (upgrade && rx_pin_exists(pin_root, RX_PIN_PROG_XDP) &&
+	    rx_upgrade(&c, pin_root, NULL, false))
+		goto out;
 	if (rx_progs_get(pin_root, &p))
 		goto out;
 	got_progs = true;
-	if (prog_id(p.tc_fd, &tc_id))
+	if (rx_prog_id(p.tc_fd, &tc_id))
 		tc_id = 0;
 	/* Now the interfaces' namespace (network only: the pins, the image
 	 * and the config are files and stay reachable). */
@@ -786,7 +814,7 @@ int cmd_detach(int argc, char **argv)
 	rx_pin_path(path, sizeof(path), pin_root, RX_PIN_PROG_TC);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		if (prog_id(fd, &tc_id))
+		if (rx_prog_id(fd, &tc_id))
 			tc_id = 0;
 		close(fd);
 	}

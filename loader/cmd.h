@@ -26,6 +26,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_health(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
 
 /* exit code of `rootxdp refresh` when another refresh holds the lock */
 #define RX_EXIT_LOCKED	3

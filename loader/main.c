@@ -64,6 +64,7 @@ static const struct command {
 } commands[] = {
 	{ "attach", cmd_attach, "load the programs, fill the maps, attach to interfaces" },
 	{ "detach", cmd_detach, "take the programs off interfaces (and the pins when none is left)" },
+	{ "upgrade", cmd_upgrade, "put this binary's programs under the live links, no gap" },
 	{ "load", cmd_load, "swap a newer zone image into the live maps, atomically" },
 	{ "refresh", cmd_refresh, "fetch, verify, compile and swap in a new zone; reload rootxdpd" },
 	{ "status", cmd_status, "interfaces, programs, live zone, map memory, rootxdpd" },
