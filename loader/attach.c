@@ -282,6 +282,34 @@ fail:
 	return err;
 }
 
+/* Remove the clsact qdisc of ifindex (one rootxdp created) unless
+ * filters of others hang on it now: 1 removed, 0 kept, -errno. */
+static int clsact_remove(const char *ifname, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int n, err;
+
+	n = rx_clsact_filters(ifindex);
+	if (n < 0) {
+		rx_warn("%s: cannot list the filters on its clsact qdisc: %s (left in place; "
+			"tc qdisc del dev %s clsact removes it)", ifname, rx_strerr(n), ifname);
+		return n;
+	}
+	if (n > 0) {
+		rx_info("%s: %d filter(s) of others on the clsact qdisc rootxdp created: kept",
+			ifname, n);
+		return 0;
+	}
+	err = bpf_tc_hook_destroy(&hook);
+	if (err && err != -ENOENT && err != -EINVAL) {
+		rx_warn("%s: cannot remove the clsact qdisc rootxdp created: %s", ifname,
+			rx_strerr(err));
+		return err;
+	}
+	return 1;
+}
+
 static int tc_attach(int prog_fd, const char *ifname, int ifindex, int *created)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
@@ -300,6 +328,10 @@ static int tc_attach(int prog_fd, const char *ifname, int ifindex, int *created)
 	if (err) {
 		rx_err("cannot add the TC filter on %s ingress: %s (an 'ingress' qdisc may be in "
 		       "the way: tc qdisc show dev %s)", ifname, rx_strerr(err), ifname);
+		if (*created) {
+			clsact_remove(ifname, ifindex);
+			*created = 0;
+		}
 		return err;
 	}
 	return 0;
@@ -405,6 +437,7 @@ struct want_if {
 	int ifindex;
 	unsigned mtu;
 	bool new_link;		/* linked by this run: undone on failure */
+	bool new_clsact;	/* clsact created by this run: likewise */
 };
 
 /* Fill the maps from the image unless the live zone is as new. */
@@ -646,6 +679,7 @@ int cmd_attach(int argc, char **argv)
 				xdp_unlink(pin_root, w->name);
 			goto rollback;
 		}
+		w->new_clsact = created;
 		if (!s) {
 			if (st.n == RX_STATE_MAX) {
 				rx_err("more than %d interfaces", RX_STATE_MAX);
@@ -670,11 +704,14 @@ int cmd_attach(int argc, char **argv)
 rollback:
 		/* Leave no half-attached interface from this run. */
 		while (--i >= 0) {
-			if (!want[i].new_link)
-				continue;
-			tc_detach(want[i].name, want[i].ifindex, RX_TC_HANDLE, RX_TC_PRIO, tc_id);
-			xdp_unlink(pin_root, want[i].name);
-			rx_state_del(&st, want[i].name);
+			if (want[i].new_link) {
+				tc_detach(want[i].name, want[i].ifindex, RX_TC_HANDLE, RX_TC_PRIO,
+					  tc_id);
+				xdp_unlink(pin_root, want[i].name);
+				rx_state_del(&st, want[i].name);
+			}
+			if (want[i].new_clsact)
+				clsact_remove(want[i].name, want[i].ifindex);
 		}
 		done = 0;
 		goto out;
@@ -822,6 +859,7 @@ int cmd_detach(int argc, char **argv)
 	for (i = 0; i < nnames; i++) {
 		struct rx_state_if *s = rx_state_find(&st, names[i]);
 		const char *ns = netns ? netns : s ? s->netns : "";
+		const char *qd = "";
 		int saved = -1, ifindex;
 
 		if (xdp_unlink(pin_root, names[i]))
@@ -832,14 +870,23 @@ int cmd_detach(int argc, char **argv)
 		}
 		ifindex = (int)if_nametoindex(names[i]);
 		if (ifindex && tc_detach(names[i], ifindex, s ? s->tc_handle : RX_TC_HANDLE,
-					 s ? s->tc_prio : RX_TC_PRIO, tc_id))
+					 s ? s->tc_prio : RX_TC_PRIO, tc_id)) {
 			rc = RX_EXIT_FAIL;
+		} else if (ifindex && s && s->clsact_created) {
+			/* Ours to remove, unless others use it now.  A clsact
+			 * that was there before attach is never touched. */
+			int r = clsact_remove(names[i], ifindex);
+
+			qd = r > 0 ? " (removed the clsact qdisc it had created)" :
+			     r == 0 ? " (kept the clsact qdisc it had created: other filters "
+				      "use it now)" : "";
+		}
 		if (rx_netns_restore(saved)) {
 			rc = RX_EXIT_FAIL;
 			goto out;
 		}
 		rx_state_del(&st, names[i]);
-		printf("%s: detached\n", names[i]);
+		printf("%s: detached%s\n", names[i], qd);
 	}
 
 	npinned = rx_pinned_ifaces(pin_root, pinned, RX_STATE_MAX);

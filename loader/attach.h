@@ -43,6 +43,11 @@ bool rx_map_stateless(const char *name);
 /* The kernel id of a program. */
 int rx_prog_id(int fd, __u32 *id);
 
+/* How many filters (of anyone) hang on the clsact qdisc of ifindex, in
+ * the current network namespace, ingress and egress; -errno on error.
+ * detach removes a clsact it created only when this is 0 (clsact.c). */
+int rx_clsact_filters(int ifindex);
+
 /* Remove every pin rootxdp made under pin_root, then the directory. */
 int rx_pins_remove(const char *pin_root);
 
