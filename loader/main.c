@@ -70,6 +70,7 @@ static const struct command {
 	{ "status", cmd_status, "interfaces, programs, live zone, map memory, rootxdpd" },
 	{ "stats", cmd_stats, "counters as text, JSON or Prometheus" },
 	{ "health", cmd_health, "exit non-zero, one line per problem, when not fit to serve" },
+	{ "anycast", cmd_anycast, "announce the service prefixes while healthy (watch, drain...)" },
 	{ "config", cmd_config, "print the configuration in effect, every key" },
 	{ "reload", cmd_reload, "tell rootxdpd to read its image again (SIGHUP)" },
 	{ "version", cmd_version, "print the version" },

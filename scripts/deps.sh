@@ -9,8 +9,9 @@
 # Quiet and fast when everything is installed (one dpkg-query, no apt).
 # Otherwise prints one line naming what is missing and installs it with
 # apt-get (running `apt-get update` at most once).  The test peers NSD and
-# Knot DNS are installed with service start-up denied (policy-rc.d) and are
-# then disabled, so installing them leaves no DNS service enabled or running.
+# Knot DNS, and BIRD (the anycast test), are installed with service start-up
+# denied (policy-rc.d) and are then disabled, so installing them leaves no
+# DNS or routing service enabled or running.
 set -euo pipefail
 
 prog=deps.sh
@@ -19,10 +20,11 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       ldnsutils dnsutils knot-dnsutils iproute2 ethtool pkg-config make gcc
       libc6-dev libssl-dev python3 python3-pytest python3-dnspython
       dns-root-data nsd knot curl man-db libclang-rt-14-dev
-      iputils-ping procps util-linux qemu-system-x86 cpio)
+      iputils-ping procps util-linux qemu-system-x86 cpio bird2)
 BENCH_PKGS=(dnsperf)
-# Packages that ship a DNS service unit we must not leave enabled.
-SERVICES=(nsd knot)
+# Packages that ship a service unit we must not leave enabled, as
+# PACKAGE:UNIT: the DNS test peers, and BIRD (the anycast test runs its own).
+SERVICES=(nsd:nsd knot:knot bird2:bird)
 
 for arg in "$@"; do
 	case "$arg" in
@@ -83,7 +85,7 @@ APT_INSTALL=(apt-get install -y -q --no-install-recommends
 new_services=()
 for s in "${SERVICES[@]}"; do
 	for m in "${missing[@]}"; do
-		[[ "$m" == "$s" ]] && new_services+=("$s")
+		[[ "$m" == "${s%%:*}" ]] && new_services+=("${s#*:}")
 	done
 done
 

@@ -28,7 +28,7 @@ for b in "$RX" "$RXC"; do
 done
 
 ns_setup
-zones_ab
+zone_a
 "$RXC" --trust-anchor "$ZONE_A/trust-anchor.ds" -o "$RX_TMP/a.img" "$ZONE_A/root.zone" \
 	>"$RX_TMP/compile.log" 2>&1 || _rx_abort "rootxdp-compile failed (see $RX_TMP/compile.log)"
 CONF=$RX_TMP/rootxdp.conf

@@ -40,7 +40,7 @@ done
 	{ echo "FAIL   $PY has no dnspython (apt-get install python3-dnspython)"; echo "0 passed, 1 failed"; exit 1; }
 
 ns_setup
-zones_ab
+zone_a
 "$RXC" --trust-anchor "$ZONE_A/trust-anchor.ds" -o "$RX_TMP/a.img" "$ZONE_A/root.zone" \
 	>"$RX_TMP/compile.log" 2>&1 || _rx_abort "rootxdp-compile failed (see $RX_TMP/compile.log)"
 
