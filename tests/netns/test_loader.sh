@@ -171,18 +171,23 @@ check "stats: answered moved by 2 ($a0 -> $a1)" test "$a1" -ge $((a0 + 2))
 expect_eq "SOA over IPv4 has serial $serial" "$(soa_serial "$IP4_SRV")" "$serial"
 expect_eq "SOA over IPv6 has serial $serial" "$(soa_serial "$IP6_SRV")" "$serial"
 
-# Which path answers which query: the kernel decides (tailroom).
+# Which path answers which query: the kernel decides (tailroom).  A
+# padded query usually has the room in XDP, but not always (the veth
+# frame layout varies): a few tries.
 for kind in plain padded; do
-	x0=$(stat_of xdp.answered) t0=$(stat_of tc.answered)
-	if [[ $kind == plain ]]; then
-		out=$(q "@$IP4_SRV" "nx-$$.$tld" A)
-	else
-		out=$(q "@$IP4_SRV" +padding=468 "nx-$$.$tld" A)
-	fi
-	x1=$(stat_of xdp.answered) t1=$(stat_of tc.answered)
-	path=none
-	((x1 > x0)) && path=xdp
-	((t1 > t0)) && path=tc
+	for try in 1 2 3 4 5; do
+		x0=$(stat_of xdp.answered) t0=$(stat_of tc.answered)
+		if [[ $kind == plain ]]; then
+			out=$(q "@$IP4_SRV" "nx-$$.$tld" A)
+		else
+			out=$(q "@$IP4_SRV" +padding=468 "nx-$$-$try.$tld" A)
+		fi
+		x1=$(stat_of xdp.answered) t1=$(stat_of tc.answered)
+		path=none
+		((x1 > x0)) && path=xdp
+		((t1 > t0)) && path=tc
+		[[ $kind == plain || $path == xdp ]] && break
+	done
 	if is_referral "$out" && [[ $path != none ]]; then
 		ok "$kind query answered in the kernel, $path path"
 	else
