@@ -39,10 +39,12 @@ rx() {
 	"$RX" "$cmd" --config "$CONF" "$@"
 }
 tcs() { ip netns exec "$NS_SRV" tc "$@"; }
-has_clsact() { tcs qdisc show dev "$1" | grep -q '^qdisc clsact'; }
+# (grep reads all of tc's output: with pipefail, grep -q could make tc die
+# of SIGPIPE and the pipeline fail.)
+has_clsact() { tcs qdisc show dev "$1" | grep '^qdisc clsact' >/dev/null; }
 # the other filter: a u32 at priority 10 (ingress or egress)
-foreign() { tcs filter show dev "$1" "$2" | grep -q 'pref 10 u32'; }
-ours() { tcs filter show dev "$1" ingress | grep -q rootxdp_tc; }
+foreign() { tcs filter show dev "$1" "$2" | grep 'pref 10 u32' >/dev/null; }
+ours() { tcs filter show dev "$1" ingress | grep rootxdp_tc >/dev/null; }
 state_of() { awk -v i="$1" '$1 == "iface" && $2 == i { for (f = 3; f < NF; f++) if ($f == "clsact") print $(f + 1) }' "$RX_TMP"/run/attach*.state 2>/dev/null; }
 
 ip link add veth-pre netns "$NS_SRV" type veth peer name veth-pre-c netns "$NS_CLI" &&
