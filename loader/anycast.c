@@ -308,9 +308,15 @@ static int watch(struct watch *w)
 				rx_strlcpy(prev, lines[0], sizeof(prev));
 			}
 		}
-		if (drained != was_drained)
+		if (drained != was_drained) {
 			rx_log(RX_LOG_WARN, "%s", drained ? "drained by hand (rootxdp anycast undrain "
 			       "ends it)" : "drain ended: announcing after anycast-rise good checks");
+			/* Withdrawn already: nothing to take away, but `anycast
+			 * drain` waits to read that the drain holds. */
+			if (!announced)
+				state_write(w, drained ? "drained" : "withdrawn",
+					    drained ? "drained by hand" : "drain ended");
+		}
 		was_drained = drained;
 
 		if (announced && (drained || bad >= c->anycast_fall)) {

@@ -259,6 +259,10 @@ aft=$(awk -v t="$tgone" 'BEGIN { printf "%.3f", t + 0.6 }')
 check "   ... b answers everything after ($(count "$aft" "$tend" inst-b) of $(count "$aft" "$tend"))" \
 	test "$(count "$aft" "$tend" inst-b)" -eq "$(count "$aft" "$tend")" -a "$(count "$aft" "$tend")" -gt 50
 
+out=$(rx a anycast drain --wait 5 2>&1)
+check "   ... a drain while withdrawn holds at once" grep -q "drained: .* withdrawn by the watcher" <<<"$out"
+rx a anycast undrain >/dev/null || fail "undrain a"
+
 # ---------------------------------------------------------------- 3. a heals
 theal=$(now)
 rx a attach --netns "$N-a" --mode native >/dev/null 2>&1 || fail "attach a again"
