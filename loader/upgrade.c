@@ -20,6 +20,7 @@
  * outer maps, the inner maps now in them.  On any difference the upgrade
  * is refused before anything changes, with what to do instead.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -362,27 +363,33 @@ static int pin_tmp(int fd, const char *pin_root, const char *name, char *path, s
 }
 
 /* Pins under pin_root of maps the loaded object does not pin (any more):
- * stale after the switch. */
-static void stale_pins_remove(struct bpf_object *obj, const char *pin_root, const char *const *was,
-			      int nwas)
+ * stale after the switch (rx_scratch of an older attach, a map a newer
+ * version dropped). */
+static void stale_pins_remove(struct bpf_object *obj, const char *pin_root)
 {
 	char path[PATH_MAX];
-	int i;
+	struct dirent *de;
+	DIR *d;
 
-	for (i = 0; i < nwas; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, was[i]);
+	d = opendir(pin_root);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct bpf_map *m;
 
+		if (strncmp(de->d_name, "rx_", 3))
+			continue;
+		m = bpf_object__find_map_by_name(obj, de->d_name);
 		if (m && bpf_map__pin_path(m))
 			continue;
-		if (rx_pin_path(path, sizeof(path), pin_root, was[i]) == 0 && unlink(path) == 0)
-			rx_info("removed the pin of %s: the new programs do not share it", was[i]);
+		if (rx_pin_path(path, sizeof(path), pin_root, de->d_name) == 0 && unlink(path) == 0)
+			rx_info("removed the pin of %s: the new programs do not share it", de->d_name);
 	}
+	closedir(d);
 }
 
 int rx_upgrade(const struct rx_config *c, const char *pin_root, const char *netns, bool check_only)
 {
-	static const char *const known[] = { "rx_ctl", "rx_cfg", "rx_meta", "rx_stats", "rx_resp",
-					     "rx_blob", "rx_tld", "rx_nsec", "rx_scratch" };
 	char names[RX_STATE_MAX][IF_NAMESIZE], path[PATH_MAX], xtmp[PATH_MAX], ttmp[PATH_MAX];
 	char newpins[32][64];
 	struct up_xdp xdp[RX_STATE_MAX];
@@ -533,7 +540,7 @@ int rx_upgrade(const struct rx_config *c, const char *pin_root, const char *netn
 		rx_warn("cannot rename %s to %s: %s", ttmp, path, strerror(errno));
 	else
 		ttmp[0] = '\0';
-	stale_pins_remove(skel->obj, pin_root, known, (int)(sizeof(known) / sizeof(known[0])));
+	stale_pins_remove(skel->obj, pin_root);
 	for (i = 0; i < nx; i++)
 		printf("%s: XDP program %u -> %u (link kept)\n", xdp[i].name, old_xdp_id, new_xdp_id);
 	for (i = 0; i < nt; i++)
