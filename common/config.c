@@ -37,6 +37,11 @@ static const struct key keys[] = {
 	LIST("interface", interfaces, ninterfaces),
 	{ "xdp-mode", K_MODE, OFF(xdp_mode), 0, 0, 0, 0, 0 },
 	STR("pin-root", pin_root),
+	LIST("anycast-prefix", anycast_prefix, nanycast_prefix),
+	UINT("anycast-table", anycast_table, 1, 4294967295u),
+	{ "anycast-interval", K_DURATION, OFF(anycast_interval_ms), 0, 0, 100, 60000, 1 },
+	UINT("anycast-rise", anycast_rise, 1, 100),
+	UINT("anycast-fall", anycast_fall, 1, 100),
 	STR("image", image),
 	STR("state-dir", state_dir),
 	STR("run-dir", run_dir),
@@ -74,6 +79,10 @@ void rx_config_defaults(struct rx_config *c)
 	memset(c, 0, sizeof(*c));
 	c->xdp_mode = RX_MODE_AUTO;
 	snprintf(c->pin_root, sizeof(c->pin_root), "%s", RX_PIN_ROOT);
+	c->anycast_table = RX_ANYCAST_TABLE;
+	c->anycast_interval_ms = 1000;
+	c->anycast_rise = 5;
+	c->anycast_fall = 3;
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/rootxdp");
 	snprintf(c->image, sizeof(c->image), "/var/lib/rootxdp/root.img");
 	snprintf(c->run_dir, sizeof(c->run_dir), "/run/rootxdp");

@@ -15,6 +15,9 @@
 
 #define RX_CONF_DEFAULT	"/etc/rootxdp/rootxdp.conf"
 #define RX_CONF_LIST_MAX 16
+/* The kernel routing table the anycast watcher puts its marker routes in:
+ * one no other software uses, never consulted for forwarding. */
+#define RX_ANYCAST_TABLE 5353
 
 enum rx_xdp_mode { RX_MODE_AUTO, RX_MODE_NATIVE, RX_MODE_GENERIC };
 
@@ -25,6 +28,13 @@ struct rx_config {
 	int ninterfaces;
 	enum rx_xdp_mode xdp_mode;
 	char pin_root[PATH_MAX];		/* /sys/fs/bpf/rootxdp */
+	/* anycast watcher (rootxdp anycast watch) */
+	char anycast_prefix[RX_CONF_LIST_MAX][64];	/* service prefixes, default none */
+	int nanycast_prefix;
+	unsigned anycast_table;			/* kernel table of the marker routes, 5353 */
+	unsigned anycast_interval_ms;		/* between checks, 1000 */
+	unsigned anycast_rise;			/* good checks to announce, 5 */
+	unsigned anycast_fall;			/* failed checks to withdraw, 3 */
 	/* shared */
 	char image[PATH_MAX];			/* /var/lib/rootxdp/root.img */
 	char state_dir[PATH_MAX];		/* /var/lib/rootxdp */

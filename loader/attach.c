@@ -22,6 +22,7 @@
 #include "log.h"
 #include "rootxdp.h"
 #include "rootxdp.skel.h"
+#include "upgrade.h"
 
 static void maps_init(struct rx_maps *m)
 {
@@ -44,11 +45,39 @@ static void load_failed(const char *what, int err)
 		       "`rootxdp detach` first so the maps are made anew)", what, rx_strerr(err));
 }
 
+bool rx_map_stateless(const char *name)
+{
+	/* Per-CPU scratch space, nothing kept from one packet to the next:
+	 * each set of programs gets its own, so that an upgrade may change
+	 * its size.  Old attachments pinned it; upgrade removes that pin. */
+	return !strcmp(name, "rx_scratch");
+}
+
+int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	/* Every map that holds state pinned by name under the pin root, so
+	 * a second attach, an upgrade (and bpftool) find the same maps;
+	 * libbpf reuses a pin that is already there when its type and sizes
+	 * match. */
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) || rx_map_stateless(bpf_map__name(map)))
+			continue;
+		if (rx_pin_path(path, sizeof(path), pin_root, bpf_map__name(map)) ||
+		    bpf_map__set_pin_path(map, path)) {
+			rx_err("pin path too long under %s", pin_root);
+			return -ENAMETOOLONG;
+		}
+	}
+	return 0;
+}
+
 int rx_progs_get(const char *pin_root, struct rx_progs *p)
 {
 	char path[PATH_MAX];
 	struct rootxdp *skel = NULL;
-	struct bpf_map *map;
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -89,19 +118,8 @@ pin_err:
 		load_failed("open the BPF object", err);
 		return err;
 	}
-	/* Every map pinned by name under the pin root, so a second attach
-	 * (and bpftool) finds the same maps; libbpf reuses a pin that is
-	 * already there when its type and sizes match. */
-	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		if (rx_pin_path(path, sizeof(path), pin_root, bpf_map__name(map)) ||
-		    bpf_map__set_pin_path(map, path)) {
-			err = -ENAMETOOLONG;
-			rx_err("pin path too long under %s", pin_root);
-			goto fail;
-		}
-	}
+	if ((err = rx_obj_pin_maps(skel->obj, pin_root)))
+		goto fail;
 	if (p->rrl_entries && bpf_map__set_max_entries(skel->maps.rx_rrl, p->rrl_entries)) {
 		err = -EINVAL;
 		rx_err("cannot size rx_rrl to %u entries (rrl-table-size)", p->rrl_entries);
@@ -214,7 +232,7 @@ static int link_info(int fd, struct bpf_link_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-static int prog_id(int fd, __u32 *id)
+int rx_prog_id(int fd, __u32 *id)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
@@ -269,6 +287,34 @@ fail:
 	return err;
 }
 
+/* Remove the clsact qdisc of ifindex (one rootxdp created) unless
+ * filters of others hang on it now: 1 removed, 0 kept, -errno. */
+static int clsact_remove(const char *ifname, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int n, err;
+
+	n = rx_clsact_filters(ifindex);
+	if (n < 0) {
+		rx_warn("%s: cannot list the filters on its clsact qdisc: %s (left in place; "
+			"tc qdisc del dev %s clsact removes it)", ifname, rx_strerr(n), ifname);
+		return n;
+	}
+	if (n > 0) {
+		rx_info("%s: %d filter(s) of others on the clsact qdisc rootxdp created: kept",
+			ifname, n);
+		return 0;
+	}
+	err = bpf_tc_hook_destroy(&hook);
+	if (err && err != -ENOENT && err != -EINVAL) {
+		rx_warn("%s: cannot remove the clsact qdisc rootxdp created: %s", ifname,
+			rx_strerr(err));
+		return err;
+	}
+	return 1;
+}
+
 static int tc_attach(int prog_fd, const char *ifname, int ifindex, int *created)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
@@ -287,6 +333,10 @@ static int tc_attach(int prog_fd, const char *ifname, int ifindex, int *created)
 	if (err) {
 		rx_err("cannot add the TC filter on %s ingress: %s (an 'ingress' qdisc may be in "
 		       "the way: tc qdisc show dev %s)", ifname, rx_strerr(err), ifname);
+		if (*created) {
+			clsact_remove(ifname, ifindex);
+			*created = 0;
+		}
 		return err;
 	}
 	return 0;
@@ -359,7 +409,7 @@ static int xdp_unlink(const char *pin_root, const char *ifname)
 
 static const char attach_usage[] =
 	"usage: rootxdp attach [--iface IF]... [--mode native|generic|auto] [--config FILE]\n"
-	"                      [--netns NAME] [--pin-root DIR] [-v] [IMAGE]\n"
+	"                      [--netns NAME] [--pin-root DIR] [--upgrade] [-v] [IMAGE]\n"
 	"Load the programs (or reuse the pinned ones), fill the maps from IMAGE\n"
 	"(default: 'image' in the config) and attach XDP and TC ingress to each\n"
 	"interface (default: 'interface' in the config).\n"
@@ -370,6 +420,8 @@ static const char attach_usage[] =
 	"  -n, --netns NAME   the interfaces are in network namespace NAME (/run/netns/NAME)\n"
 	"  -p, --pin-root DIR where maps, programs and links are pinned (default "
 	RX_PIN_ROOT ")\n"
+	"  -U, --upgrade      first put this binary's programs under the links that are\n"
+	"                     attached already, without a gap (see rootxdp upgrade)\n"
 	"  -v, --verbose      more detail (twice: libbpf debug)\n";
 
 static int parse_mode(const char *s, enum rx_xdp_mode *m)
@@ -390,6 +442,7 @@ struct want_if {
 	int ifindex;
 	unsigned mtu;
 	bool new_link;		/* linked by this run: undone on failure */
+	bool new_clsact;	/* clsact created by this run: likewise */
 };
 
 /* Fill the maps from the image unless the live zone is as new. */
@@ -445,11 +498,13 @@ int cmd_attach(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "pin-root", required_argument, NULL, 'p' },
+		{ "upgrade", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct want_if want[RX_STATE_MAX] = { 0 };
+	bool upgrade = false;
 	int nwant = 0, nopt_if = 0, done = 0, lock = -1, rc = RX_EXIT_FAIL, i, o, err;
 	const char *conf = NULL, *netns = NULL, *pin_arg = NULL, *mode_arg = NULL;
 	const char *image;
@@ -464,8 +519,9 @@ int cmd_attach(int argc, char **argv)
 	__u32 tc_id = 0;
 	struct rx_meta live;
 
-	while ((o = getopt_long(argc, argv, "i:m:c:n:p:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "i:m:c:n:p:Uvh", opts, NULL)) != -1) {
 		switch (o) {
+		case 'U': upgrade = true; break;
 		case 'i':
 			if (nopt_if == RX_STATE_MAX || strlen(optarg) >= IF_NAMESIZE) {
 				rx_err("bad interface name '%s'", optarg);
@@ -526,11 +582,16 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	}
 
+	/* Programs of an older rootxdp under the links: replace them in
+	 * place first, so that what follows reuses the new ones. */
+	if (upgrade && rx_pin_exists(pin_root, RX_PIN_PROG_XDP) &&
+	    rx_upgrade(&c, pin_root, NULL, false))
+		goto out;
 	p.rrl_entries = c.rrl_table_size;
 	if (rx_progs_get(pin_root, &p))
 		goto out;
 	got_progs = true;
-	if (prog_id(p.tc_fd, &tc_id))
+	if (rx_prog_id(p.tc_fd, &tc_id))
 		tc_id = 0;
 	/* Now the interfaces' namespace (network only: the pins, the image
 	 * and the config are files and stay reachable). */
@@ -624,6 +685,7 @@ int cmd_attach(int argc, char **argv)
 				xdp_unlink(pin_root, w->name);
 			goto rollback;
 		}
+		w->new_clsact = created;
 		if (!s) {
 			if (st.n == RX_STATE_MAX) {
 				rx_err("more than %d interfaces", RX_STATE_MAX);
@@ -648,11 +710,14 @@ int cmd_attach(int argc, char **argv)
 rollback:
 		/* Leave no half-attached interface from this run. */
 		while (--i >= 0) {
-			if (!want[i].new_link)
-				continue;
-			tc_detach(want[i].name, want[i].ifindex, RX_TC_HANDLE, RX_TC_PRIO, tc_id);
-			xdp_unlink(pin_root, want[i].name);
-			rx_state_del(&st, want[i].name);
+			if (want[i].new_link) {
+				tc_detach(want[i].name, want[i].ifindex, RX_TC_HANDLE, RX_TC_PRIO,
+					  tc_id);
+				xdp_unlink(pin_root, want[i].name);
+				rx_state_del(&st, want[i].name);
+			}
+			if (want[i].new_clsact)
+				clsact_remove(want[i].name, want[i].ifindex);
 		}
 		done = 0;
 		goto out;
@@ -792,7 +857,7 @@ int cmd_detach(int argc, char **argv)
 	rx_pin_path(path, sizeof(path), pin_root, RX_PIN_PROG_TC);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		if (prog_id(fd, &tc_id))
+		if (rx_prog_id(fd, &tc_id))
 			tc_id = 0;
 		close(fd);
 	}
@@ -800,6 +865,7 @@ int cmd_detach(int argc, char **argv)
 	for (i = 0; i < nnames; i++) {
 		struct rx_state_if *s = rx_state_find(&st, names[i]);
 		const char *ns = netns ? netns : s ? s->netns : "";
+		const char *qd = "";
 		int saved = -1, ifindex;
 
 		if (xdp_unlink(pin_root, names[i]))
@@ -810,14 +876,23 @@ int cmd_detach(int argc, char **argv)
 		}
 		ifindex = (int)if_nametoindex(names[i]);
 		if (ifindex && tc_detach(names[i], ifindex, s ? s->tc_handle : RX_TC_HANDLE,
-					 s ? s->tc_prio : RX_TC_PRIO, tc_id))
+					 s ? s->tc_prio : RX_TC_PRIO, tc_id)) {
 			rc = RX_EXIT_FAIL;
+		} else if (ifindex && s && s->clsact_created) {
+			/* Ours to remove, unless others use it now.  A clsact
+			 * that was there before attach is never touched. */
+			int r = clsact_remove(names[i], ifindex);
+
+			qd = r > 0 ? " (removed the clsact qdisc it had created)" :
+			     r == 0 ? " (kept the clsact qdisc it had created: other filters "
+				      "use it now)" : "";
+		}
 		if (rx_netns_restore(saved)) {
 			rc = RX_EXIT_FAIL;
 			goto out;
 		}
 		rx_state_del(&st, names[i]);
-		printf("%s: detached\n", names[i]);
+		printf("%s: detached%s\n", names[i], qd);
 	}
 
 	npinned = rx_pinned_ifaces(pin_root, pinned, RX_STATE_MAX);

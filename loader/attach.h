@@ -36,6 +36,19 @@ struct rx_progs {
 int rx_progs_get(const char *pin_root, struct rx_progs *p);
 void rx_progs_put(struct rx_progs *p);
 
+/* Set the pin path of every map of obj that holds state (all but the
+ * internal maps and rx_map_stateless() ones) under pin_root. */
+struct bpf_object;
+int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root);
+bool rx_map_stateless(const char *name);
+/* The kernel id of a program. */
+int rx_prog_id(int fd, __u32 *id);
+
+/* How many filters (of anyone) hang on the clsact qdisc of ifindex, in
+ * the current network namespace, ingress and egress; -errno on error.
+ * detach removes a clsact it created only when this is 0 (clsact.c). */
+int rx_clsact_filters(int ifindex);
+
 /* Remove every pin rootxdp made under pin_root, then the directory. */
 int rx_pins_remove(const char *pin_root);
 

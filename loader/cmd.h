@@ -27,6 +27,8 @@ int cmd_reload(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_cookie_secret(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
+int cmd_anycast(int argc, char **argv);
 
 /* exit code of `rootxdp refresh` when another refresh holds the lock */
 #define RX_EXIT_LOCKED	3
@@ -130,6 +132,19 @@ struct rx_zone_age {
  * meta, or NULL: the configured image), one line each; returns the count. */
 int rx_zone_problems(const struct rx_config *c, const struct rx_meta *live, __u64 now,
 		     char (*lines)[RX_HEALTH_LINE], int max, struct rx_zone_age *age);
+
+/* Everything `rootxdp health` checks, one line per problem into lines;
+ * returns the count (0: fit to serve).  rootxdpd is asked from network
+ * namespace netns (NULL: ours) with timeout_ms.  Used by the anycast
+ * watcher too. */
+struct rx_health_info {
+	int nlive, pid;			/* live XDP links; rootxdpd pid */
+	__u32 dserial;			/* what rootxdpd serves */
+	struct rx_zone_age age;
+};
+int rx_health_problems(const struct rx_config *c, const char *pin_root, const char *netns,
+		       __u64 now, unsigned timeout_ms, char (*lines)[RX_HEALTH_LINE], int max,
+		       struct rx_health_info *info);
 
 /* Open the pinned maps, or print "not attached: run rootxdp attach
  * first" and fail. */

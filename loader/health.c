@@ -270,6 +270,63 @@ static int live_links(const char *pin_root)
 	return live;
 }
 
+int rx_health_problems(const struct rx_config *c, const char *pin_root, const char *netns,
+		       __u64 now, unsigned timeout_ms, char (*lines)[RX_HEALTH_LINE], int max,
+		       struct rx_health_info *info)
+{
+	struct problems p = { lines, 0, max };
+	struct rx_meta meta;
+	struct rx_maps m;
+	char addr[64], e[300];
+	bool have_zone = false;
+	int dst;
+
+	memset(info, 0, sizeof(*info));
+	/* XDP and the maps: no pins is a problem, not an error of ours. */
+	if (!access(pin_root, F_OK) && rx_pin_exists(pin_root, "rx_ctl") &&
+	    rx_maps_from_pins(pin_root, &m, e, sizeof(e)) == 0) {
+		have_zone = rx_zone_live(&m, &meta) == 0;
+		rx_maps_close(&m);
+		info->nlive = live_links(pin_root);
+		if (!info->nlive)
+			add(&p, "XDP is not attached to any interface (pins under %s, no live link): "
+			    "rootxdp attach", pin_root);
+		else if (!have_zone)
+			add(&p, "no zone in the maps (queries all go to rootxdpd): rootxdp load");
+	} else {
+		add(&p, "XDP is not attached (no pins under %s): rootxdp attach", pin_root);
+	}
+
+	/* rootxdpd: running, and serving the same serial as the maps. */
+	dst = rx_daemon_pid(c, &info->pid);
+	if (dst == 0) {
+		add(&p, "rootxdpd is not running (no %s/rootxdpd.pid)", c->run_dir);
+	} else if (dst < 0) {
+		add(&p, "rootxdpd is not running (stale %s/rootxdpd.pid, pid %d)", c->run_dir,
+		    info->pid);
+	} else {
+		int saved = -1;
+
+		rx_daemon_addr(c, addr, sizeof(addr));
+		if (netns && rx_netns_enter(netns, &saved)) {
+			add(&p, "cannot enter network namespace %s to ask rootxdpd", netns);
+		} else {
+			e[0] = '\0';
+			if (rx_soa_query(addr, c->port, true, timeout_ms, &info->dserial, e, sizeof(e)))
+				add(&p, "rootxdpd (pid %d) does not answer: %s", info->pid, e);
+			else if (have_zone && info->dserial != meta.serial)
+				add(&p, "rootxdpd serves serial %u, XDP serial %u: rootxdp reload",
+				    info->dserial, meta.serial);
+			rx_netns_restore(saved);
+		}
+	}
+
+	/* The zone: the one in the maps, else the image rootxdpd loads. */
+	p.n += rx_zone_problems(c, have_zone ? &meta : NULL, now, lines + p.n, p.max - p.n,
+				&info->age);
+	return p.n;
+}
+
 int cmd_health(int argc, char **argv)
 {
 	enum { O_NOW = 256 };
@@ -283,17 +340,13 @@ int cmd_health(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char lines[16][RX_HEALTH_LINE], pin_root[PATH_MAX], addr[64], e[300], t1[32], t2[32];
+	char lines[16][RX_HEALTH_LINE], pin_root[PATH_MAX], t1[32], t2[32];
 	const char *conf = NULL, *pin_arg = NULL, *netns = NULL;
 	struct rx_config c;
-	struct rx_meta meta;
-	struct rx_maps m;
-	struct rx_zone_age age;
-	struct problems p = { lines, 0, 16 };
-	bool quiet = false, have_zone = false;
+	struct rx_health_info hi;
+	bool quiet = false;
 	__u64 now = (__u64)time(NULL);
-	__u32 dserial = 0;
-	int o, i, nlive = 0, pid, dst;
+	int o, i, n;
 	char *end;
 
 	while ((o = getopt_long(argc, argv, "qc:p:n:vh", opts, NULL)) != -1) {
@@ -322,58 +375,20 @@ int cmd_health(int argc, char **argv)
 		return RX_EXIT_FAIL;
 	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
 
-	/* XDP and the maps: no pins is a problem, not an error of ours. */
-	if (!access(pin_root, F_OK) && rx_pin_exists(pin_root, "rx_ctl") &&
-	    rx_maps_from_pins(pin_root, &m, e, sizeof(e)) == 0) {
-		have_zone = rx_zone_live(&m, &meta) == 0;
-		rx_maps_close(&m);
-		nlive = live_links(pin_root);
-		if (!nlive)
-			add(&p, "XDP is not attached to any interface (pins under %s, no live link): "
-			    "rootxdp attach", pin_root);
-		else if (!have_zone)
-			add(&p, "no zone in the maps (queries all go to rootxdpd): rootxdp load");
-	} else {
-		add(&p, "XDP is not attached (no pins under %s): rootxdp attach", pin_root);
-	}
-
-	/* rootxdpd: running, and serving the same serial as the maps. */
-	dst = rx_daemon_pid(&c, &pid);
-	if (dst == 0) {
-		add(&p, "rootxdpd is not running (no %s/rootxdpd.pid)", c.run_dir);
-	} else if (dst < 0) {
-		add(&p, "rootxdpd is not running (stale %s/rootxdpd.pid, pid %d)", c.run_dir, pid);
-	} else {
-		int saved = -1;
-
-		rx_daemon_addr(&c, addr, sizeof(addr));
-		if (netns && rx_netns_enter(netns, &saved))
-			return RX_EXIT_FAIL;
-		e[0] = '\0';
-		if (rx_soa_query(addr, c.port, true, 2000, &dserial, e, sizeof(e)))
-			add(&p, "rootxdpd (pid %d) does not answer: %s", pid, e);
-		else if (have_zone && dserial != meta.serial)
-			add(&p, "rootxdpd serves serial %u, XDP serial %u: rootxdp reload", dserial,
-			    meta.serial);
-		rx_netns_restore(saved);
-	}
-
-	/* The zone: the one in the maps, else the image rootxdpd loads. */
-	p.n += rx_zone_problems(&c, have_zone ? &meta : NULL, now, lines + p.n, p.max - p.n, &age);
-
+	n = rx_health_problems(&c, pin_root, netns, now, 2000, lines, 16, &hi);
 	if (!quiet) {
-		for (i = 0; i < p.n; i++)
+		for (i = 0; i < n; i++)
 			printf("%s\n", lines[i]);
-		if (!p.n && rx_verbose) {
-			fmt_utc(age.stale_at, t1, sizeof(t1));
-			if (age.sig_expire)
-				fmt_utc(age.sig_expire, t2, sizeof(t2));
+		if (!n && rx_verbose) {
+			fmt_utc(hi.age.stale_at, t1, sizeof(t1));
+			if (hi.age.sig_expire)
+				fmt_utc(hi.age.sig_expire, t2, sizeof(t2));
 			else
 				snprintf(t2, sizeof(t2), "(unsigned)");
 			printf("healthy: serial %u, XDP on %d interface(s), rootxdpd pid %d serves %u, "
-			       "fresh until %s, signatures until %s\n", age.serial, nlive, pid, dserial,
-			       t1, t2);
+			       "fresh until %s, signatures until %s\n", hi.age.serial, hi.nlive, hi.pid,
+			       hi.dserial, t1, t2);
 		}
 	}
-	return p.n ? RX_EXIT_FAIL : RX_EXIT_OK;
+	return n ? RX_EXIT_FAIL : RX_EXIT_OK;
 }

@@ -64,11 +64,13 @@ static const struct command {
 } commands[] = {
 	{ "attach", cmd_attach, "load the programs, fill the maps, attach to interfaces" },
 	{ "detach", cmd_detach, "take the programs off interfaces (and the pins when none is left)" },
+	{ "upgrade", cmd_upgrade, "put this binary's programs under the live links, no gap" },
 	{ "load", cmd_load, "swap a newer zone image into the live maps, atomically" },
 	{ "refresh", cmd_refresh, "fetch, verify, compile and swap in a new zone; reload rootxdpd" },
 	{ "status", cmd_status, "interfaces, programs, live zone, map memory, rootxdpd" },
 	{ "stats", cmd_stats, "counters as text, JSON or Prometheus" },
 	{ "health", cmd_health, "exit non-zero, one line per problem, when not fit to serve" },
+	{ "anycast", cmd_anycast, "announce the service prefixes while healthy (watch, drain...)" },
 	{ "config", cmd_config, "print the configuration in effect, every key" },
 	{ "reload", cmd_reload, "tell rootxdpd to read its image again (SIGHUP)" },
 	{ "cookie-secret", cmd_cookie_secret, "show, rotate or reload the DNS cookie secrets" },

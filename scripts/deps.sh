@@ -9,8 +9,9 @@
 # Quiet and fast when everything is installed (one dpkg-query, no apt).
 # Otherwise prints one line naming what is missing and installs it with
 # apt-get (running `apt-get update` at most once).  The test peers NSD and
-# Knot DNS are installed with service start-up denied (policy-rc.d) and are
-# then disabled, so installing them leaves no DNS service enabled or running.
+# Knot DNS, and BIRD (the anycast test), are installed with service start-up
+# denied (policy-rc.d) and are then disabled, so installing them leaves no
+# DNS or routing service enabled or running.
 set -euo pipefail
 
 prog=deps.sh
@@ -19,12 +20,12 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       ldnsutils dnsutils knot-dnsutils iproute2 ethtool pkg-config make gcc
       libc6-dev libssl-dev python3 python3-pytest python3-dnspython
       dns-root-data nsd knot curl man-db libclang-rt-14-dev
-      iputils-ping procps util-linux qemu-system-x86 cpio bind9)
+      iputils-ping procps util-linux qemu-system-x86 cpio bird2 bind9)
 BENCH_PKGS=(dnsperf)
-# Packages that ship a DNS service unit we must not leave enabled.
-SERVICES=(nsd knot bind9)
-# The unit each of those packages enables, where it is not the package's name.
-declare -A UNIT=([bind9]=named)
+# Packages that ship a service unit we must not leave enabled, as
+# PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), and BIRD
+# (the anycast test runs its own).
+SERVICES=(nsd:nsd knot:knot bind9:named bird2:bird)
 
 for arg in "$@"; do
 	case "$arg" in
@@ -85,7 +86,7 @@ APT_INSTALL=(apt-get install -y -q --no-install-recommends
 new_services=()
 for s in "${SERVICES[@]}"; do
 	for m in "${missing[@]}"; do
-		[[ "$m" == "$s" ]] && new_services+=("$s")
+		[[ "$m" == "${s%%:*}" ]] && new_services+=("${s#*:}")
 	done
 done
 
@@ -123,15 +124,13 @@ rm -f /tmp/rootxdp-deps.$$.log
 # installed.  `systemctl disable` works offline too (systemd not PID 1);
 # --now only where systemd runs.  Services the user had before are theirs.
 if ((${#new_services[@]})); then
-	units=()
-	for s in "${new_services[@]}"; do units+=("${UNIT[$s]:-$s}.service"); done
+	units=("${new_services[@]/%/.service}")
 	if [[ -d /run/systemd/system ]]; then
 		systemctl disable --now -q "${units[@]}" >/dev/null 2>&1 || true
 	elif command -v systemctl >/dev/null 2>&1; then
 		systemctl disable -q "${units[@]}" >/dev/null 2>&1 || true
 	fi
 	for s in "${new_services[@]}"; do
-		s=${UNIT[$s]:-$s}
 		rm -f "/etc/systemd/system/multi-user.target.wants/$s.service"
 		if [[ -x "/etc/init.d/$s" ]] && command -v update-rc.d >/dev/null 2>&1; then
 			update-rc.d "$s" disable >/dev/null 2>&1 || true

@@ -9,10 +9,11 @@
 #   $PREFIX/sbin/{rootxdp,rootxdpd,rootxdp-compile}       from $O/
 #   $PREFIX/share/man/man8/*.8, man5/*.5                   from docs/man/
 #   $PREFIX/share/doc/rootxdp/{rootxdp.conf,rootxdp.cron,operator-guide.md,
-#                              design.md}                  examples and docs
+#                              design.md,anycast.md}       examples and docs
+#   $PREFIX/share/doc/rootxdp/bird/{bird.conf,router.conf} BIRD 2 examples
 #   /etc/rootxdp/rootxdp.conf                              only if absent
-#   systemd units rootxdp.service, rootxdpd.service,
-#     rootxdp-refresh.service, rootxdp-refresh.timer in /lib/systemd/system
+#   systemd units rootxdp.service, rootxdpd.service, rootxdp-refresh.service,
+#     rootxdp-refresh.timer, rootxdp-anycast.service in /lib/systemd/system
 #     when PREFIX=/usr, else $PREFIX/lib/systemd/system, with the
 #     /usr/sbin paths of dist/ rewritten to $PREFIX/sbin
 # everything under $DESTDIR.  uninstall removes exactly those files; the
@@ -38,8 +39,10 @@ confdir=/etc/rootxdp
 if [[ "$PREFIX" == /usr ]]; then unitdir=/lib/systemd/system; else unitdir=$PREFIX/lib/systemd/system; fi
 
 bins=(rootxdp rootxdpd rootxdp-compile)
-units=(rootxdp.service rootxdpd.service rootxdp-refresh.service rootxdp-refresh.timer)
-docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md)
+units=(rootxdp.service rootxdpd.service rootxdp-refresh.service rootxdp-refresh.timer
+       rootxdp-anycast.service)
+docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md docs/anycast.md)
+birds=(dist/bird/bird.conf dist/bird/router.conf)
 mans=()
 for m in "$top"/docs/man/*.[58]; do [[ -f "$m" ]] && mans+=("${m#"$top"/}"); done
 
@@ -53,6 +56,7 @@ manifest() {
 	for d in "${docs[@]}"; do
 		[[ -f "$top/$d" ]] && echo "doc $docdir/$(basename "$d") $top/$d"
 	done
+	for d in "${birds[@]}"; do echo "doc $docdir/bird/$(basename "$d") $top/$d"; done
 	for u in "${units[@]}"; do echo "unit $unitdir/$u $top/dist/$u"; done
 	echo "conf $confdir/rootxdp.conf $top/dist/rootxdp.conf"
 }

@@ -25,6 +25,7 @@
 #   nsenter_net NS CMD...           switch only the network namespace; the
 #                                   host bpffs stays visible (for pinning)
 #   ns_addr_add NS DEV CIDR         add an address (IPv6 with nodad)
+#   ns_add NAME...                  more namespaces, deleted at cleanup
 #   bg_start NAME CMD...            start CMD in the background, output in
 #                                   $RX_TMP/NAME.log, PID recorded (BG_PID)
 #   bg_stop PID                     stop one recorded process now
@@ -223,10 +224,8 @@ xdp_pass_obj() {
 	echo "$obj"
 }
 
-# zones_ab: ZONE_A = $RX_ZONE_DIR (or a 100-TLD zone made here) and ZONE_B =
-# $RX_TMP/zone-b, the same keys and serial + 1 (RFC 1982): the two images a
-# swap or refresh test alternates.  Sets ZONE_A ZONE_B SERIAL_A SERIAL_B.
-zones_ab() {
+# zone_a: only ZONE_A and SERIAL_A (below), for tests that need one zone.
+zone_a() {
 	_rx_tmp
 	ZONE_A=${RX_ZONE_DIR:-}
 	if [[ -z "$ZONE_A" ]]; then
@@ -236,10 +235,30 @@ zones_ab() {
 	fi
 	SERIAL_A=$(awk '$4 == "SOA" { print $7; exit }' "$ZONE_A/root.zone")
 	[[ "$SERIAL_A" =~ ^[0-9]+$ ]] || _rx_abort "no SOA serial in $ZONE_A/root.zone"
+}
+
+# zones_ab: ZONE_A = $RX_ZONE_DIR (or a 100-TLD zone made here) and ZONE_B =
+# $RX_TMP/zone-b, the same keys and serial + 1 (RFC 1982): the two images a
+# swap or refresh test alternates.  Sets ZONE_A ZONE_B SERIAL_A SERIAL_B.
+zones_ab() {
+	zone_a
 	SERIAL_B=$(( (SERIAL_A + 1) % 4294967296 ))
 	ZONE_B=$RX_TMP/zone-b
 	"$RX_TOP/tests/zones/mkzone.sh" --out "$ZONE_B" --serial "$SERIAL_B" --keys "$ZONE_A" \
 		>"$RX_TMP/mkzone-b.log" 2>&1 || _rx_abort "mkzone.sh --serial $SERIAL_B failed"
+}
+
+# ns_add NAME...: more network namespaces (lo up), deleted at cleanup;
+# installs the cleanup traps, for tests with a topology of their own.
+ns_add() {
+	local ns
+	_rx_traps
+	_rx_tmp
+	for ns in "$@"; do
+		ip netns add "$ns" || _rx_abort "ns_add: cannot create netns $ns"
+		_RX_NETNS+=("$ns")
+		ip -n "$ns" link set lo up || _rx_abort "ns_add: lo in $ns"
+	done
 }
 
 # ---------------------------------------------------------------- ns_setup
