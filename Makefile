@@ -15,7 +15,11 @@ O         ?= build
 PREFIX    ?= /usr/local
 PKGS      := libbpf libelf zlib ldns
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# One source for the version: the first entry of debian/changelog.
+VERSION   := $(shell scripts/version.sh)
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog (scripts/version.sh))
+endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lldns)
@@ -78,6 +82,9 @@ $(SKEL): $(O)/bpf/rootxdp.bpf.o
 $(O)/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+
+# The version is compiled into the three main.o: rebuilt when it changes.
+$(O)/loader/main.o $(O)/fallback/main.o $(O)/zone-compiler/main.o: debian/changelog
 
 # Everything that may include the skeleton waits for it.
 $(LD_LIB) $(O)/loader/main.o $(patsubst %.c,$(O)/%.o,$(XDP_TEST_SRCS)) \
