@@ -79,9 +79,10 @@ $(SKEL): $(O)/bpf/rootxdp.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name rootxdp > $@.tmp && mv $@.tmp $@
 
 # ---- userspace ----
+# CPPFLAGS: dpkg-buildflags puts -D_FORTIFY_SOURCE=2 there (debian/rules).
 $(O)/%.o: %.c
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The version is compiled into the three main.o: rebuilt when it changes.
 $(O)/loader/main.o $(O)/fallback/main.o $(O)/zone-compiler/main.o: debian/changelog
