@@ -7,6 +7,7 @@
 #   make verify-6.1 the BPF programs on Debian 12's kernel 6.1 (qemu, ~1 min)
 #   make fuzz       fuzz each target FUZZ_TIME seconds (default 300; as root)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian packages, as from a clean clone, in build/deb/ (+ lintian)
 #   make help       this list;  V=1 shows the commands
 CC        ?= cc
 CLANG     ?= clang
@@ -57,7 +58,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/
 XDP_TEST_SRCS := $(wildcard tests/xdp/*.c)
 XDP_TEST := $(if $(XDP_TEST_SRCS),$(O)/tests/xdp/test_xdp)
 
-.PHONY: all deps test run bench fuzz install uninstall clean help check-tools verify-6.1
+.PHONY: all deps test run bench fuzz install uninstall deb clean help check-tools verify-6.1
 all: $(BINS) $(BPF_OBJS)
 
 help:
@@ -150,6 +151,11 @@ install: all
 	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) O=$(O) scripts/install.sh install
 uninstall:
 	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) O=$(O) scripts/install.sh uninstall
+
+# The packages debian/ describes, built from a copy of the tree as a clean
+# clone would hold it, then lintian; no root needed.
+deb:
+	$(Q)scripts/deb.sh --out $(O)/deb
 
 clean:
 	$(call msg,CLEAN,$(O))
