@@ -14,6 +14,8 @@
 #   * dpkg -i of the same source rebuilt as V+debtest1 while a bounded query
 #     stream runs: no query lost, the programs replaced (new ids) and still
 #     attached, the operator's config kept;
+#   * a new loader that cannot attach: postinst puts the previous programs
+#     back and fails, and succeeds once run again with the loader back;
 #   * dpkg --remove: programs detached, pins and clsact gone, rootxdpd
 #     stopped, config kept; dpkg --purge: nothing left (files, the user's
 #     files, pins, qdiscs, unit links); the user stays (Debian policy) and
@@ -72,6 +74,8 @@ installed() {
 # Purge whatever this test installed, while the namespaces still exist
 # (prerm detaches inside them), then the fixture's cleanup.
 deb_cleanup() {
+	# the real loader back, if the failed-upgrade case was cut short
+	[[ -e /usr/sbin/rootxdp.test-real ]] && mv -f /usr/sbin/rootxdp.test-real /usr/sbin/rootxdp
 	if installed rootxdp || installed rootxdp-dbgsym; then
 		echo "# cleanup: dpkg --purge rootxdp-dbgsym rootxdp"
 		dpkg_w --purge rootxdp-dbgsym rootxdp >"$RX_TMP/cleanup-purge.log" 2>&1 ||
@@ -233,6 +237,36 @@ expect_eq "  ... serial $SERIAL_B throughout" "$(sed -n 's/^serials //p' "$RX_TM
 a=$(( $(stat_of xdp.answered) + $(stat_of tc.answered) ))
 check "  ... the new programs answered ($a queries in the kernel after the upgrade)" test "$a" -gt 0
 expect_eq "  ... and serve $SERIAL_B" "$(soa)" "$SERIAL_B"
+
+# ---------------------------------------------------------------- a failed upgrade
+# The new loader failing to attach (a stand-in for it: a wrapper that
+# refuses 'attach') must leave the previous programs attached, postinst
+# failing, and dpkg --configure able to finish once the cause is gone.
+# The maintainer scripts run as dpkg runs them for an upgrade.
+info=/var/lib/dpkg/info
+export DPKG_MAINTSCRIPT_PACKAGE=rootxdp DPKG_MAINTSCRIPT_ARCH=$ARCH
+out=$(DPKG_MAINTSCRIPT_NAME=preinst "$info/rootxdp.preinst" upgrade "$V2" 2>&1) && ok "preinst upgrade: the running loader kept" ||
+	{ fail "preinst upgrade"; indent <<<"$out"; }
+mv /usr/sbin/rootxdp /usr/sbin/rootxdp.test-real
+printf '#!/bin/sh\n[ "$1" = attach ] && { echo "rootxdp: attach refused (test_deb.sh)" >&2; exit 1; }\nexec /usr/sbin/rootxdp.test-real "$@"\n' \
+	>/usr/sbin/rootxdp
+chmod 755 /usr/sbin/rootxdp
+ids3=$(prog_ids)
+out=$(DPKG_MAINTSCRIPT_NAME=postinst "$info/rootxdp.postinst" configure "$V2" 2>&1) && rc=0 || rc=$?
+indent <<<"$out"
+mv -f /usr/sbin/rootxdp.test-real /usr/sbin/rootxdp
+check "postinst with a loader that cannot attach: fails" test "$rc" -ne 0
+check "  ... and says the previous programs serve again" grep -q "previous version's programs serve again" <<<"$out"
+ids4=$(prog_ids)
+check "  ... attached: $DEV_SRV in $NS_SRV (xdp tc ids: $ids3 -> $ids4)" bash -c \
+	"$RX status | grep -q 'interface:  $DEV_SRV .*netns $NS_SRV'"
+expect_eq "  ... the kernel serves $SERIAL_B" "$(soa)" "$SERIAL_B"
+out=$(DPKG_MAINTSCRIPT_NAME=postinst "$info/rootxdp.postinst" configure "$V2" 2>&1) && ok "  ... the loader back, postinst again: succeeds" ||
+	{ fail "postinst configure after the failure"; indent <<<"$out"; }
+check "  ... attached, nothing kept in /var/lib/rootxdp/upgrade" bash -c \
+	"$RX status >/dev/null && test ! -e /var/lib/rootxdp/upgrade"
+
+unset DPKG_MAINTSCRIPT_PACKAGE DPKG_MAINTSCRIPT_ARCH
 
 # ---------------------------------------------------------------- remove
 out=$(dpkg_w --remove rootxdp-dbgsym rootxdp) && ok "dpkg --remove rootxdp-dbgsym rootxdp" ||
