@@ -97,10 +97,17 @@ for f in "$out/rootxdp_${v}_$arch.deb" "$out/rootxdp-dbgsym_${v}_$arch.deb"; do
 done
 ((lint)) || exit 0
 
-# lintian's own E:/W: lines decide; I: (information) lines are shown too.
-lintian --info --display-info --show-overrides "$changes" >"$out/lintian.txt" 2>&1 || true
+# An E: (error) or W: (warning) line fails; I: (information) lines and the
+# overrides (O:, after their justification, N:) are shown too.  With
+# --fail-on none, lintian's exit status says only whether it could run.
+rc=0
+lintian --fail-on none --display-info --show-overrides "$changes" >"$out/lintian.txt" 2>&1 || rc=$?
 echo "$prog: lintian $(lintian --version | awk '{ print $2 }'):"
 if [[ -s "$out/lintian.txt" ]]; then sed 's/^/  /' "$out/lintian.txt"; else echo "  (no output)"; fi
+if ((rc != 0)); then
+	echo "$prog: lintian failed to run (exit $rc)" >&2
+	exit 1
+fi
 if grep -qE '^[EW]: ' "$out/lintian.txt"; then
 	echo "$prog: lintian reports errors or warnings (above)" >&2
 	exit 1
