@@ -8,8 +8,8 @@
 #
 # Exports the files git tracks or would track (not ignored: build/ and
 # other output stay out, as in a clean clone; changes not yet committed
-# are in) into DIR/rootxdp-VERSION/, runs `dpkg-buildpackage -us -uc -b` there and
-# lintian on the result.  DIR (default build/deb) then holds
+# are in) into DIR/rootxdp-VERSION/, runs `dpkg-buildpackage -us -uc -b`
+# there and lintian on the result.  DIR (default build/deb) then holds
 # rootxdp_VERSION_ARCH.deb, rootxdp-dbgsym_VERSION_ARCH.deb, the
 # .changes/.buildinfo, build.log and lintian.txt.  --version adds a
 # changelog entry to the export first: the same source as a newer version
@@ -42,7 +42,7 @@ done
 ((lint == 0)) || command -v lintian >/dev/null ||
 	{ echo "$prog: lintian not found: apt-get install lintian (or --no-lintian)" >&2; exit 1; }
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
-	{ echo "$prog: $top is not a git checkout: the packages are built from a git export" >&2; exit 1; }
+	{ echo "$prog: $top is not a git checkout: git says which files a clean clone would hold" >&2; exit 1; }
 
 base=$("$top/scripts/version.sh")
 v=${version:-$base}
