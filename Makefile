@@ -161,6 +161,7 @@ clean:
 	$(call msg,CLEAN,$(O))
 	$(Q)rm -rf $(O)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# (not $(O)/deb: make deb's copy of the tree has its own build/ there)
+-include $(shell find $(O) -path $(O)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 .DELETE_ON_ERROR:
 .SECONDARY:
