@@ -21,8 +21,9 @@
 #     files, pins, qdiscs, unit links); the user stays (Debian policy) and
 #     this test deletes it if it created it.
 # It installs a package on the host: it fails, touching nothing, when
-# rootxdp is installed (or half removed) here already.  Whatever happens,
-# the package is purged at exit.
+# rootxdp is installed (or half removed) here already; another test_deb.sh
+# on the same host is waited for (flock).  Whatever happens, the package
+# is purged at exit.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -34,6 +35,14 @@ STREAM_N=${STREAM_N:-2400}	# queries in the stream across the upgrade
 STREAM_QPS=${STREAM_QPS:-300}
 export DEBIAN_FRONTEND=noninteractive
 
+# One package per host: a second `make test` on this machine (another
+# worktree) waits here for the first to purge it, instead of failing.
+exec 9>/run/lock/rootxdp-test_deb.lock
+if ! flock -w 600 9; then
+	echo "FAIL   another test_deb.sh held /run/lock/rootxdp-test_deb.lock for 10 minutes"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 pre=$(dpkg-query -W -f='${db:Status-Status}' rootxdp 2>/dev/null)
 if [[ -n "$pre" && "$pre" != not-installed ]] || [[ -e /etc/rootxdp ]]; then
 	echo "FAIL   rootxdp is on this machine already (dpkg: ${pre:-none}; /etc/rootxdp): this test would replace and purge it"
