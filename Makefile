@@ -7,6 +7,7 @@
 #   make verify-6.1 the BPF programs on Debian 12's kernel 6.1 (qemu, ~1 min)
 #   make fuzz       fuzz each target FUZZ_TIME seconds (default 300; as root)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian packages, as from a clean clone, in build/deb/ (+ lintian)
 #   make help       this list;  V=1 shows the commands
 CC        ?= cc
 CLANG     ?= clang
@@ -15,7 +16,11 @@ O         ?= build
 PREFIX    ?= /usr/local
 PKGS      := libbpf libelf zlib ldns
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# One source for the version: the first entry of debian/changelog.
+VERSION   := $(shell scripts/version.sh)
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog (scripts/version.sh))
+endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lldns)
@@ -53,7 +58,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/
 XDP_TEST_SRCS := $(wildcard tests/xdp/*.c)
 XDP_TEST := $(if $(XDP_TEST_SRCS),$(O)/tests/xdp/test_xdp)
 
-.PHONY: all deps test run bench fuzz install uninstall clean help check-tools verify-6.1
+.PHONY: all deps test run bench fuzz install uninstall deb clean help check-tools verify-6.1
 all: $(BINS) $(BPF_OBJS)
 
 help:
@@ -75,9 +80,13 @@ $(SKEL): $(O)/bpf/rootxdp.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name rootxdp > $@.tmp && mv $@.tmp $@
 
 # ---- userspace ----
+# CPPFLAGS: dpkg-buildflags puts -D_FORTIFY_SOURCE=2 there (debian/rules).
 $(O)/%.o: %.c
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The version is compiled into the three main.o: rebuilt when it changes.
+$(O)/loader/main.o $(O)/fallback/main.o $(O)/zone-compiler/main.o: debian/changelog
 
 # Everything that may include the skeleton waits for it.
 $(LD_LIB) $(O)/loader/main.o $(patsubst %.c,$(O)/%.o,$(XDP_TEST_SRCS)) \
@@ -143,10 +152,16 @@ install: all
 uninstall:
 	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) O=$(O) scripts/install.sh uninstall
 
+# The packages debian/ describes, built from a copy of the tree as a clean
+# clone would hold it, then lintian; no root needed.
+deb:
+	$(Q)scripts/deb.sh --out $(O)/deb
+
 clean:
 	$(call msg,CLEAN,$(O))
 	$(Q)rm -rf $(O)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# (not $(O)/deb: make deb's copy of the tree has its own build/ there)
+-include $(shell find $(O) -path $(O)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -20,7 +20,9 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       ldnsutils dnsutils knot-dnsutils iproute2 ethtool pkg-config make gcc
       libc6-dev libssl-dev python3 python3-pytest python3-dnspython
       dns-root-data nsd knot curl man-db libclang-rt-14-dev
-      iputils-ping procps util-linux qemu-system-x86 cpio bird2 bind9)
+      iputils-ping procps util-linux qemu-system-x86 cpio bird2 bind9
+      # make deb and tests/netns/test_deb.sh: build, lint and verify the package
+      debhelper dpkg-dev lintian git systemd)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a service unit we must not leave enabled, as
 # PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), and BIRD

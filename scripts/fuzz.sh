@@ -49,7 +49,7 @@ usage() { sed -n '4,9s/^# \{0,1\}//p' "$0"; }
 
 PKG_CFLAGS=$(pkg-config --cflags libbpf libelf zlib ldns 2>/dev/null)
 PKG_LIBS=$(pkg-config --libs libbpf libelf zlib ldns 2>/dev/null || echo -lbpf -lelf -lz -lldns)
-VERSION=$(git describe --always --dirty 2>/dev/null || echo 0.1)
+VERSION=$(scripts/version.sh) || exit 2	# the one version, from debian/changelog
 # shellcheck disable=SC2206  # pkg-config output is split on purpose
 CFLAGS=(-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 	-D_GNU_SOURCE "-DRX_VERSION=\"$VERSION\"" -DRX_FUZZ=1
