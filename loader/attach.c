@@ -683,6 +683,7 @@ int cmd_attach(int argc, char **argv)
 		if (tc_attach(p.tc_fd, w->name, w->ifindex, &created)) {
 			if (!have_link)
 				xdp_unlink(pin_root, w->name);
+			w->new_link = false;	/* undone already */
 			goto rollback;
 		}
 		w->new_clsact = created;
@@ -708,8 +709,10 @@ int cmd_attach(int argc, char **argv)
 		done++;
 		continue;
 rollback:
-		/* Leave no half-attached interface from this run. */
-		while (--i >= 0) {
+		/* Leave no half-attached interface from this run: this one
+		 * (its link and filter, when only the state table was full)
+		 * and every one before it. */
+		for (; i >= 0; i--) {
 			if (want[i].new_link) {
 				tc_detach(want[i].name, want[i].ifindex, RX_TC_HANDLE, RX_TC_PRIO,
 					  tc_id);
