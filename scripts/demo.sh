@@ -71,6 +71,9 @@ echo "-- the apex DNSKEY RRset with DO"
 run in_cli dig "${brief[@]}" +dnssec +noall +comments +answer @"$IP4_SRV" . DNSKEY
 echo "-- the instance identity (CHAOS)"
 run in_cli dig "${brief[@]}" +short @"$IP4_SRV" id.server CH TXT
+echo "-- a DNS cookie (RFC 7873/9018), answered in the kernel: the server cookie"
+run in_cli dig +norec +nostats +nocmd +noquestion +noall +comments +cookie=2464c4abcf10c957 \
+	@"$IP4_SRV" "www.example.$TLD" NS
 echo "-- over TCP: rootxdpd answers"
 run in_cli dig "${brief[@]}" +tcp +noall +answer @"$IP4_SRV" . SOA
 
