@@ -785,7 +785,7 @@ static size_t xfr(struct ctx *c)
 	if (q->qname_len != 1)
 		return empty(c, FB_RC_NOTAUTH, FB_K_XFR_REFUSED);
 	if (!axfr && (c->cl->transport == FB_UDP ||
-		      !fb_serial_newer(c->z->serial, q->soa_serial))) {
+		      !rx_serial_newer(c->z->serial, q->soa_serial))) {
 		/* RFC 1995 2: the client is up to date, or asked over UDP (a
 		 * transfer does not fit: the SOA tells it to come over TCP):
 		 * our SOA only */

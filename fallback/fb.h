@@ -114,8 +114,7 @@ unsigned fb_live_gen(void);
 /* Refresh a worker's cached pointer if the live zone changed. */
 void fb_live_sync(struct fb_zone **mine, unsigned *gen);
 
-/* RFC 1982 serial arithmetic: is a newer than b? */
-bool fb_serial_newer(uint32_t a, uint32_t b);
+#include "serial.h"	/* rx_serial_newer(), RFC 1982 */
 
 /* ---------------------------------------------------------------- wire */
 

@@ -138,7 +138,7 @@ static void reload(struct daemon *d, bool allow_older)
 	} else if (cur && z->serial == cur->serial) {
 		rx_info("reload: %s has serial %u, already served: nothing to do", path, z->serial);
 		fb_zone_unref(z);
-	} else if (cur && !allow_older && !fb_serial_newer(z->serial, cur->serial)) {
+	} else if (cur && !allow_older && !rx_serial_newer(z->serial, cur->serial)) {
 		rx_err("reload refused: %s has serial %u, older than the served %u", path,
 		       z->serial, cur->serial);
 		fb_stat_add(d->main_stats, FB_S_RELOAD_FAILED, 1);

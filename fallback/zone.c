@@ -21,12 +21,6 @@
 #include "log.h"
 #include "zone_text.h"
 
-bool fb_serial_newer(uint32_t a, uint32_t b)
-{
-	/* RFC 1982 3.2: a > b iff 0 < (a - b) mod 2^32 < 2^31. */
-	return a != b && (int32_t)(a - b) > 0;
-}
-
 /* Sort key: owner (canonical), then type, with an RRSIG right after the
  * RRset it covers, then RDATA.  So at one owner the RRsets come in type
  * order, each followed by its signatures. */

@@ -154,8 +154,7 @@ int rx_open_pinned(const char *pin_root, struct rx_maps *m);
 /* pid from run-dir/rootxdpd.pid: >0 running, 0 no file, -1 stale. */
 int rx_daemon_pid(const struct rx_config *c, int *pid);
 
-/* RFC 1982: is serial a newer than b? */
-bool rx_serial_newer(__u32 a, __u32 b);
+#include "serial.h"	/* rx_serial_newer(), RFC 1982 */
 
 /* snprintf for paths: -ENAMETOOLONG instead of a silent cut. */
 int rx_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

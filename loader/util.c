@@ -395,13 +395,6 @@ int rx_daemon_pid(const struct rx_config *c, int *pid)
 	return p;
 }
 
-bool rx_serial_newer(__u32 a, __u32 b)
-{
-	/* RFC 1982 3.2 with SERIAL_BITS = 32; a distance of exactly 2^31 is
-	 * undefined and so never "newer". */
-	return (a < b && b - a > 0x80000000u) || (a > b && a - b < 0x80000000u);
-}
-
 int rx_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

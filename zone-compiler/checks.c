@@ -11,12 +11,6 @@
 #include <string.h>
 #include "zc.h"
 
-int zc_serial_newer(uint32_t serial, uint32_t than)
-{
-	/* RFC 1982 3.2: s1 > s2 iff the forward distance is in (0, 2^31). */
-	return serial != than && (uint32_t)(serial - than) < 0x80000000u;
-}
-
 static bool rrset_at(const struct zc *zc, const uint8_t *owner, uint16_t type)
 {
 	return zc_find(zc, owner, type, 0) != NULL;

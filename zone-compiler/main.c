@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 	STEP(zc_read(&zc, zone), "read and parsed");
 	STEP(zc_index(&zc), "indexed");
 	STEP(zc_check(&zc), "structure checked");
-	if (have_min && !zc_serial_newer(zc.serial, min_serial)) {
+	if (have_min && !rx_serial_newer(zc.serial, min_serial)) {
 		rx_err("%s: serial %u is not newer than %u (RFC 1982)", zone, zc.serial, min_serial);
 		zc_free(&zc);
 		return 1;

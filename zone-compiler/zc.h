@@ -91,7 +91,7 @@ const char *zc_type_str(uint16_t type, char *buf, size_t len);
 
 /* checks.c */
 int zc_check(struct zc *zc);
-int zc_serial_newer(uint32_t serial, uint32_t than);	/* RFC 1982 */
+#include "serial.h"	/* rx_serial_newer(), RFC 1982 */
 
 /* verify.c */
 int zc_verify_zonemd(struct zc *zc, bool allow_none);

@@ -968,8 +968,8 @@ static void test_acl(void)
 	CHECK(fb_acl_match(a, 2, &c.addr));
 	c = tcp6("2001:db8:8000::1");
 	CHECK(!fb_acl_match(a, 2, &c.addr));
-	CHECK(fb_serial_newer(2, 1) && !fb_serial_newer(1, 2) && fb_serial_newer(1, 0xffffffff) &&
-	      !fb_serial_newer(5, 5));
+	CHECK(rx_serial_newer(2, 1) && !rx_serial_newer(1, 2) && rx_serial_newer(1, 0xffffffff) &&
+	      !rx_serial_newer(5, 5));
 }
 
 static void test_siphash(void)
