@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "utc.h"
 #include "anycast.h"
 #include "cmd.h"
 #include "log.h"
@@ -452,17 +453,11 @@ static int do_status(const struct watch *w)
 	const struct rx_config *c = w->c;
 	char path[PATH_MAX], when[32];
 	struct st_file s;
-	struct tm tm;
-	time_t t;
 	int i, r;
 
 	drain_path(c, path, sizeof(path));
 	if (st_read(c, &s) == 0) {
-		t = (time_t)s.since;
-		if (gmtime_r(&t, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		else
-			snprintf(when, sizeof(when), "%lld", s.since);
+		rx_utc((uint64_t)s.since, when, sizeof(when));
 		printf("watcher:  %s, pid %d\n", watcher_alive(&s) ? "running" : "not running", s.pid);
 		printf("state:    %s since %s (%s)\n", s.state, when, s.reason);
 	} else {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <ldns/ldns.h>
+#include "utc.h"
 #include "cmd.h"
 #include "image.h"
 #include "log.h"
@@ -146,17 +147,6 @@ static int served_image(const struct rx_config *c, const struct rx_meta *live,
 	return -ENOENT;
 }
 
-static void fmt_utc(__u64 t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm))
-		snprintf(buf, len, "%llu", (unsigned long long)t);
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void fmt_dur(__u64 s, char *buf, size_t len)
 {
 	if (s && s % 86400 == 0)
@@ -213,13 +203,13 @@ int rx_zone_problems(const struct rx_config *c, const struct rx_meta *live, __u6
 	expire = h->soa_expire;
 	age->stale_at = ref + expire;
 	if (now > ref + expire) {
-		fmt_utc(ref, t1, sizeof(t1));
+		rx_utc(ref, t1, sizeof(t1));
 		fmt_dur(expire, t2, sizeof(t2));
 		add(&p, "zone serial %u is stale: last confirmed %s, longer ago than its SOA "
 		    "expire (%s): check rootxdp refresh", h->serial, t1, t2);
 	}
 	if (h->sig_expire_min) {
-		fmt_utc(h->sig_expire_min, t1, sizeof(t1));
+		rx_utc(h->sig_expire_min, t1, sizeof(t1));
 		fmt_dur(c->sig_expire_margin_s, t2, sizeof(t2));
 		if (h->sig_expire_min <= now)
 			add(&p, "zone serial %u: signatures expired at %s", h->serial, t1);
@@ -380,9 +370,9 @@ int cmd_health(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			printf("%s\n", lines[i]);
 		if (!n && rx_verbose) {
-			fmt_utc(hi.age.stale_at, t1, sizeof(t1));
+			rx_utc(hi.age.stale_at, t1, sizeof(t1));
 			if (hi.age.sig_expire)
-				fmt_utc(hi.age.sig_expire, t2, sizeof(t2));
+				rx_utc(hi.age.sig_expire, t2, sizeof(t2));
 			else
 				snprintf(t2, sizeof(t2), "(unsigned)");
 			printf("healthy: serial %u, XDP on %d interface(s), rootxdpd pid %d serves %u, "

@@ -31,6 +31,7 @@
 #include <ldns/ldns.h>
 #include <zlib.h>
 #undef dprintf	/* ldns/util.h defines a debug macro of that name */
+#include "utc.h"
 #include "cmd.h"
 #include "image.h"
 #include "log.h"
@@ -830,11 +831,9 @@ static int do_refresh(struct refresh *r)
 	zserial = img.hdr->serial;
 	if (img.hdr->sig_expire_min &&
 	    (__u64)img.hdr->sig_expire_min < (__u64)time(NULL) + r->c.sig_expire_margin_s) {
-		time_t t = img.hdr->sig_expire_min;
 		char when[32];
-		struct tm tm;
 
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		rx_utc(img.hdr->sig_expire_min, when, sizeof(when));
 		rx_err("zone refused (still serving serial %u): serial %u has signatures expiring "
 		       "at %s, within sig-expire-margin (%us)", r->served, zserial, when,
 		       r->c.sig_expire_margin_s);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "utc.h"
 #include "cmd.h"
 #include "log.h"
 #include "rootxdp.h"
@@ -132,13 +133,10 @@ static int prog_id_of(const char *pin_root, const char *name, __u32 *id)
 
 static void fmt_time(__u64 ns, char *buf, size_t len)
 {
-	time_t t = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-
-	if (!ns || !gmtime_r(&t, &tm))
+	if (!ns)
 		snprintf(buf, len, "-");
 	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		rx_utc(ns / 1000000000ull, buf, len);
 }
 
 static void fmt_size(unsigned long long b, char *buf, size_t len)
