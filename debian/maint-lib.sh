@@ -24,3 +24,9 @@ rx_drop_clsact() {
 	[ -z "$(tc ${2:+-n "$2"} filter show dev "$1" egress 2>/dev/null)" ] || return 0
 	tc ${2:+-n "$2"} qdisc del dev "$1" clsact
 }
+
+# rx_pin_root < STATUS_JSON: the pin root in `rootxdp status --json`, or
+# nothing when it holds a quote or a backslash (then the configuration's).
+rx_pin_root() {
+	sed -n 's/^{"pin_root":"\([^"\\]*\)",.*/\1/p'
+}

@@ -12,10 +12,17 @@
 #   * the installed rootxdp refresh / attach / status in a namespace pair,
 #     the installed rootxdpd running as rootxdp;
 #   * dpkg -i of the same source rebuilt as V+debtest1 while a bounded query
-#     stream runs: no query lost, the programs replaced (new ids) and still
-#     attached, the operator's config kept;
-#   * a new loader that cannot attach: postinst puts the previous programs
-#     back and fails, and succeeds once run again with the loader back;
+#     stream runs: postinst replaces the programs in place (rootxdp
+#     upgrade): no query lost, the kernel's pass counters (but pass_no_room,
+#     pass_not_dns, pass_ipv6_ext) unmoved and its answer counters grown by
+#     every UDP query of the stream (the maps kept: nothing went up to
+#     rootxdpd), new program ids under the same XDP link, still attached,
+#     the operator's config kept;
+#   * an upgrade in place refused (a pinned map of another layout):
+#     postinst says so and replaces the programs by detach and attach;
+#   * a new loader that can neither upgrade nor attach: postinst puts the
+#     previous programs back and fails, and succeeds (in place) once run
+#     again with the loader back;
 #   * dpkg --remove: programs detached, pins and clsact gone, rootxdpd
 #     stopped, config kept; dpkg --purge: nothing left (files, the user's
 #     files, pins, qdiscs, unit links); the user stays (Debian policy) and
@@ -183,6 +190,8 @@ listen = $IP4_SRV
 workers = 1
 zone-source = $ZONE_A/root.zone
 trust-anchor = $ZONE_A/trust-anchor.ds
+# one client at $STREAM_QPS q/s: the upgrade is tested, not rate limiting
+rrl-rate = 0
 EOF
 RX=/usr/sbin/rootxdp
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin	# only the installed binaries
@@ -210,10 +219,22 @@ out=$($RX status 2>&1) && grep -q "interface:  $DEV_SRV .*netns $NS_SRV" <<<"$ou
 	grep -q "serial $SERIAL_B," <<<"$out" && ok "installed rootxdp status: $DEV_SRV in $NS_SRV, serial $SERIAL_B" ||
 	{ fail "installed rootxdp status"; indent <<<"$out"; }
 prog_ids() { $RX status --json 2>/dev/null | sed -n 's/.*"programs":{"xdp":\([0-9]*\),"tc":\([0-9]*\)}.*/\1 \2/p'; }
+xdp_link() { $RX status --json 2>/dev/null | sed -n 's/.*"xdp_link":\([0-9]*\),.*/\1/p'; }
+# "answered passed" in the kernel: xdp + tc; passed counts what went up to
+# rootxdpd, every pass_* but pass_no_room (XDP handing the frame to TC),
+# pass_not_dns (ARP, and the stream's TCP queries) and pass_ipv6_ext (ND).
+counters() {
+	$RX stats --json | $PY -c 'import json,sys; d=json.load(sys.stdin)
+a = d["xdp"]["answered"] + d["tc"]["answered"]
+p = sum(v for path in ("xdp", "tc") for k, v in d[path].items() if k.startswith("pass_") and k not in ("pass_no_room", "pass_not_dns", "pass_ipv6_ext"))
+print(a, p)'
+}
 ids1=$(prog_ids)
+link1=$(xdp_link)
 
 # ---------------------------------------------------------------- upgrade under load
-stat_of() { $RX stats 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
+read -r ans0 pass0 < <(counters)
+$RX stats >"$RX_TMP/stats0"
 bg_start stream ip netns exec "$NS_CLI" $CLIENT stream "$IP4_SRV" "$STREAM_N" "$STREAM_QPS" "$RX_TMP/stream.out"
 spid=$BG_PID
 sleep 1
@@ -230,48 +251,86 @@ indent 30 <<<"$out"
 expect_eq "  ... the stream was still running when dpkg returned" "$overlap" 1
 expect_eq "  ... dpkg: rootxdp $V2 installed" "$(dpkg-query -W -f='${Version} ${db:Status-Status}' rootxdp)" "$V2 installed"
 expect_eq "  ... rootxdp version" "$($RX version | awk '{ print $2 }')" "$V2"
-check "  ... postinst says it replaced the programs" grep -q "attached this version's XDP/TC programs" <<<"$out"
+check "  ... postinst says it replaced the programs in place" \
+	grep -q "replaced the XDP/TC programs in place with this version's (rootxdp upgrade" <<<"$out"
+check "  ... not by detach and attach" bash -c '! grep -q "detach and attach" <<<"$1"' _ "$out"
 check "  ... and that the hand-started rootxdpd (pid $dpid) runs the old binary" \
 	grep -q "rootxdpd (pid $dpid) still runs the previous version" <<<"$out"
 ids2=$(prog_ids)
 check "  ... still attached: $DEV_SRV in $NS_SRV" bash -c "$RX status | grep -q 'interface:  $DEV_SRV .*netns $NS_SRV'"
-check "  ... new programs (xdp tc ids: $ids1 -> $ids2)" test -n "$ids2" -a "$ids2" != "$ids1"
+check "  ... new programs (xdp tc ids: $ids1 -> $ids2)" test -n "$ids2" -a "${ids2% *}" != "${ids1% *}" -a "${ids2#* }" != "${ids1#* }"
+expect_eq "  ... under the same XDP link" "$(xdp_link)" "$link1"
 check "  ... the upgrade's scratch (/var/lib/rootxdp/upgrade) is gone" test ! -e /var/lib/rootxdp/upgrade
 check "  ... the operator's conffile kept, no .dpkg-* beside it" bash -c \
 	"grep -qx 'interface = $DEV_SRV' /etc/rootxdp/rootxdp.conf && ! ls /etc/rootxdp | grep -q dpkg"
 check "stream finished" wait_until 60 bash -c "! kill -0 $spid 2>/dev/null"
 bg_stop "$spid"
+read -r ans1 pass1 < <(counters)
 check "  ... no query lost: $(head -n1 "$RX_TMP/stream.out" 2>/dev/null) of $STREAM_N" grep -qx 'lost 0' "$RX_TMP/stream.out"
 expect_eq "  ... serial $SERIAL_B throughout" "$(sed -n 's/^serials //p' "$RX_TMP/stream.out")" "$SERIAL_B"
-a=$(( $(stat_of xdp.answered) + $(stat_of tc.answered) ))
-check "  ... the new programs answered ($a queries in the kernel after the upgrade)" test "$a" -gt 0
-expect_eq "  ... and serve $SERIAL_B" "$(soa)" "$SERIAL_B"
+echo "# kernel counters across the stream: answered $ans0 -> $ans1, passed up $pass0 -> $pass1"
+expect_eq "  ... nothing passed up to rootxdpd (pass counters: $pass0 -> $pass1)" "$((pass1 - pass0))" 0
+$RX stats | join "$RX_TMP/stats0" - | awk '$2 != $3 && $1 ~ /pass_/ { print "# moved: " $1, $2, "->", $3 }'
+udp=$((STREAM_N - STREAM_N / 4))	# every 4th query of the stream is TCP: rootxdpd's
+expect_eq "  ... the kernel answered every UDP query of the stream, counters kept ($ans0 -> $ans1)" \
+	"$((ans1 - ans0))" "$udp"
+expect_eq "  ... and serves $SERIAL_B" "$(soa)" "$SERIAL_B"
 
-# ---------------------------------------------------------------- a failed upgrade
-# The new loader failing to attach (a stand-in for it: a wrapper that
-# refuses 'attach') must leave the previous programs attached, postinst
-# failing, and dpkg --configure able to finish once the cause is gone.
 # The maintainer scripts run as dpkg runs them for an upgrade.
 info=/var/lib/dpkg/info
 export DPKG_MAINTSCRIPT_PACKAGE=rootxdp DPKG_MAINTSCRIPT_ARCH=$ARCH
+
+# ---------------------------------------------------------------- an upgrade in place refused
+# A pinned map of another layout than the new programs need (rx_cfg with
+# 8-byte values pinned in place of the real one, which the running
+# programs keep): rootxdp upgrade
+# refuses, postinst says so and falls back to detach and attach.
+out=$(DPKG_MAINTSCRIPT_NAME=preinst "$info/rootxdp.preinst" upgrade "$V2" 2>&1) && ok "preinst upgrade: the running loader kept" ||
+	{ fail "preinst upgrade"; indent <<<"$out"; }
+ids5=$(prog_ids)
+rm "$PIN/rx_cfg" &&
+	bpftool map create "$PIN/rx_cfg" type array key 4 value 8 entries 1 name rx_cfg ||
+	fail "cannot pin an rx_cfg of another layout"
+out=$(DPKG_MAINTSCRIPT_NAME=postinst "$info/rootxdp.postinst" configure "$V2" 2>&1) && rc=0 || rc=$?
+indent <<<"$out"
+check "postinst with a map of another layout pinned: succeeds" test "$rc" -eq 0
+check "  ... says rootxdp upgrade refused, the layout" grep -q "refused to replace the programs in place: .*another layout" <<<"$out"
+check "  ... and names the map" grep -q "cannot upgrade in place: map rx_cfg: value size 8" <<<"$out"
+check "  ... replaced them by detach and attach" grep -q "attached this version's XDP/TC programs .*(detach and attach)" <<<"$out"
+ids6=$(prog_ids)
+check "  ... attached: $DEV_SRV in $NS_SRV, new programs (xdp tc ids: $ids5 -> $ids6)" bash -c \
+	"$RX status | grep -q 'interface:  $DEV_SRV .*netns $NS_SRV' && test -n '$ids6' -a '${ids6% *}' != '${ids5% *}'"
+check "  ... the maps made anew: rx_cfg has the programs' layout" bash -c "$RX upgrade --check >/dev/null 2>&1"
+check "  ... nothing kept in /var/lib/rootxdp/upgrade" test ! -e /var/lib/rootxdp/upgrade
+expect_eq "  ... the kernel serves $SERIAL_B" "$(soa)" "$SERIAL_B"
+
+# ---------------------------------------------------------------- a failed upgrade
+# The new loader failing both ways (a stand-in for it: a wrapper that
+# refuses 'upgrade' and 'attach') must leave the previous programs
+# attached, postinst failing, and dpkg --configure able to finish once the
+# cause is gone.
 out=$(DPKG_MAINTSCRIPT_NAME=preinst "$info/rootxdp.preinst" upgrade "$V2" 2>&1) && ok "preinst upgrade: the running loader kept" ||
 	{ fail "preinst upgrade"; indent <<<"$out"; }
 mv /usr/sbin/rootxdp /usr/sbin/rootxdp.test-real
-printf '#!/bin/sh\n[ "$1" = attach ] && { echo "rootxdp: attach refused (test_deb.sh)" >&2; exit 1; }\nexec /usr/sbin/rootxdp.test-real "$@"\n' \
+printf '#!/bin/sh\ncase $1 in attach | upgrade) echo "rootxdp: $1 refused (test_deb.sh)" >&2; exit 1 ;; esac\nexec /usr/sbin/rootxdp.test-real "$@"\n' \
 	>/usr/sbin/rootxdp
 chmod 755 /usr/sbin/rootxdp
 ids3=$(prog_ids)
 out=$(DPKG_MAINTSCRIPT_NAME=postinst "$info/rootxdp.postinst" configure "$V2" 2>&1) && rc=0 || rc=$?
 indent <<<"$out"
 mv -f /usr/sbin/rootxdp.test-real /usr/sbin/rootxdp
-check "postinst with a loader that cannot attach: fails" test "$rc" -ne 0
-check "  ... and says the previous programs serve again" grep -q "previous version's programs serve again" <<<"$out"
+check "postinst with a loader that can neither upgrade nor attach: fails" test "$rc" -ne 0
+check "  ... says rootxdp upgrade failed, falls back to detach and attach" \
+	grep -q "rootxdp upgrade failed (above): replacing the programs by detach and attach" <<<"$out"
+check "  ... and says the previous programs serve again" \
+	grep -q "previous version's programs serve again; after fixing the cause: dpkg --configure rootxdp" <<<"$out"
 ids4=$(prog_ids)
 check "  ... attached: $DEV_SRV in $NS_SRV (xdp tc ids: $ids3 -> $ids4)" bash -c \
 	"$RX status | grep -q 'interface:  $DEV_SRV .*netns $NS_SRV'"
 expect_eq "  ... the kernel serves $SERIAL_B" "$(soa)" "$SERIAL_B"
 out=$(DPKG_MAINTSCRIPT_NAME=postinst "$info/rootxdp.postinst" configure "$V2" 2>&1) && ok "  ... the loader back, postinst again: succeeds" ||
 	{ fail "postinst configure after the failure"; indent <<<"$out"; }
+check "  ... in place" grep -q "replaced the XDP/TC programs in place" <<<"$out"
 check "  ... attached, nothing kept in /var/lib/rootxdp/upgrade" bash -c \
 	"$RX status >/dev/null && test ! -e /var/lib/rootxdp/upgrade"
 
