@@ -24,6 +24,12 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lldns)
+# rootxdpd's dnstap (fallback/dnstap.c): Frame Streams and protobuf-c, linked
+# only into what links the daemon's library.
+DNSTAP_PKGS := libfstrm libprotobuf-c
+PKG_CFLAGS  += $(shell pkg-config --cflags $(DNSTAP_PKGS) 2>/dev/null)
+DNSTAP_LIBS := $(shell pkg-config --libs $(DNSTAP_PKGS) 2>/dev/null || echo -lfstrm -lprotobuf-c)
+PROTOC_C    ?= protoc-c
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
@@ -46,6 +52,9 @@ COMMON_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard common/*.c))
 ZC_LIB   := $(patsubst %.c,$(O)/%.o,$(filter-out zone-compiler/main.c,$(wildcard zone-compiler/*.c)))
 LD_LIB   := $(patsubst %.c,$(O)/%.o,$(filter-out loader/main.c,$(wildcard loader/*.c)))
 FB_LIB   := $(patsubst %.c,$(O)/%.o,$(filter-out fallback/main.c,$(wildcard fallback/*.c)))
+# The dnstap schema, compiled by protoc-c into the build dir (never committed).
+DNSTAP_PB := $(if $(wildcard fallback/dnstap.proto),$(O)/fallback/dnstap.pb-c.c)
+FB_LIB   += $(DNSTAP_PB:.c=.o)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
 SKEL     := $(O)/rootxdp.skel.h
@@ -85,6 +94,17 @@ $(O)/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+$(O)/fallback/dnstap.pb-c.c $(O)/fallback/dnstap.pb-c.h &: fallback/dnstap.proto
+	$(call msg,PROTOC,$@)
+	$(Q)mkdir -p $(@D) && $(PROTOC_C) --c_out=$(@D) --proto_path=fallback $<
+
+$(O)/fallback/dnstap.pb-c.o: $(O)/fallback/dnstap.pb-c.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Everything that includes the generated header waits for it.
+$(O)/fallback/dnstap.o $(O)/fallback/main.o: $(O)/fallback/dnstap.pb-c.h
+
 # The version is compiled into the three main.o: rebuilt when it changes.
 $(O)/loader/main.o $(O)/fallback/main.o $(O)/zone-compiler/main.o: debian/changelog
 
@@ -102,7 +122,7 @@ $(O)/rootxdp: $(O)/loader/main.o $(LD_LIB) $(COMMON_OBJS)
 
 $(O)/rootxdpd: $(O)/fallback/main.o $(FB_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(DNSTAP_LIBS) -o $@
 
 # ---- tests ----
 $(O)/tests/unit/test_zc_%: $(O)/tests/unit/test_zc_%.o $(ZC_LIB) $(COMMON_OBJS)
@@ -113,13 +133,13 @@ $(O)/tests/unit/test_ld_%: $(O)/tests/unit/test_ld_%.o $(LD_LIB) $(COMMON_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 $(O)/tests/unit/test_fb_%: $(O)/tests/unit/test_fb_%.o $(FB_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(DNSTAP_LIBS) -o $@
 $(O)/tests/unit/test_common_%: $(O)/tests/unit/test_common_%.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 $(O)/tests/xdp/test_xdp: $(patsubst %.c,$(O)/%.o,$(XDP_TEST_SRCS)) $(LD_LIB) $(FB_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(DNSTAP_LIBS) -o $@
 
 TEST_BINS := $(UNIT_TESTS) $(XDP_TEST)
 

@@ -58,6 +58,10 @@ static const struct key keys[] = {
 	LIST("axfr-allow", axfr_allow, naxfr_allow),
 	BOOL("minimal-any", minimal_any),
 	STR("user", user),
+	STR("dnstap", dnstap),
+	STR("dnstap-identity", dnstap_identity),
+	BOOL("dnstap-log-queries", dnstap_log_queries),
+	BOOL("dnstap-log-responses", dnstap_log_responses),
 	STR("zone-source", zone_source),
 	STR("trust-anchor", trust_anchor),
 	BOOL("require-zonemd", require_zonemd),
@@ -98,6 +102,8 @@ void rx_config_defaults(struct rx_config *c)
 	c->tcp_max_clients = 1000;
 	c->tcp_max_per_client = 10;
 	c->minimal_any = true;
+	c->dnstap_log_queries = true;
+	c->dnstap_log_responses = true;
 	snprintf(c->trust_anchor, sizeof(c->trust_anchor), "/usr/share/dns/root.key");
 	c->require_zonemd = true;
 	c->sig_expire_margin_s = 7 * 86400;

@@ -55,6 +55,11 @@ struct rx_config {
 	int naxfr_allow;
 	bool minimal_any;			/* RFC 8482 over UDP, default yes */
 	char user[64];				/* drop privileges to, "" = stay */
+	/* dnstap (rootxdpd) */
+	char dnstap[PATH_MAX];			/* file, or unix:/path; "" = off */
+	char dnstap_identity[65];		/* "" = the identity */
+	bool dnstap_log_queries;		/* AUTH_QUERY, default yes */
+	bool dnstap_log_responses;		/* AUTH_RESPONSE, default yes */
 	/* refresh */
 	char zone_source[1024];			/* file path, http(s) URL, axfr://host[:port] */
 	char trust_anchor[PATH_MAX];		/* /usr/share/dns/root.key, "" = none */

@@ -12,6 +12,8 @@
  *   cookie.c  DNS cookies (RFC 7873, server cookie as RFC 9018: SipHash-2-4)
  *   server.c  sockets, worker threads, epoll loop, UDP, TCP (RFC 7766)
  *   stats.c   counters, written as "name value" lines to run-dir
+ *   dnstap.c  dnstap (AUTH_QUERY, AUTH_RESPONSE) as Frame Streams to a file
+ *             or a unix socket, through fstrm's I/O thread
  *   main.c    options, config, signals, privileges, reload, sd_notify
  */
 #ifndef RX_FB_H
@@ -23,6 +25,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <time.h>
 #include "dname.h"
 #include "image.h"
 #include "rootxdp.h"
@@ -189,6 +192,7 @@ struct fb_conf {
 	 * old ones freed a swap later */
 	const struct rx_cookie_keys *cookie_keys;
 	struct fb_rrl *rrl;		/* NULL: RRL off */
+	struct fb_dnstap *dnstap;	/* NULL: dnstap off */
 };
 
 struct fb_client {
@@ -323,7 +327,9 @@ const struct rx_rrl_params *fb_rrl_params(const struct fb_rrl *r);
 	X(FB_S_RRL_COOKIE,	"rrl_cookie")				\
 	X(FB_S_RRL_LOG_ONLY,	"rrl_log_only")				\
 	X(FB_S_RELOADS,		"reloads")				\
-	X(FB_S_RELOAD_FAILED,	"reload_failed")
+	X(FB_S_RELOAD_FAILED,	"reload_failed")			\
+	X(FB_S_DNSTAP_SENT,	"dnstap_sent")	/* queued for the writer */ \
+	X(FB_S_DNSTAP_DROPPED,	"dnstap_dropped") /* queue full: not logged */
 #define FB_STAT_ENUM(e, s) e,
 enum fb_stat { FB_STATS(FB_STAT_ENUM) FB_S_MAX };
 #undef FB_STAT_ENUM
@@ -342,6 +348,45 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 		    enum fb_transport t, int family, size_t qlen, size_t rlen);
 /* Sum blocks and write "name value" lines to path (tmp + rename). */
 int fb_stats_write(const char *path, struct fb_stats *blocks, int n, uint32_t serial);
+
+/* ---------------------------------------------------------------- dnstap */
+
+/*
+ * dnstap (dnstap.c): each worker hands its queries and responses to
+ * fb_dnstap_log(), which encodes them and puts them on the worker's own
+ * bounded fstrm input queue without ever blocking (a full queue is a drop,
+ * counted); fstrm's I/O thread writes them as Frame Streams (content type
+ * protobuf:dnstap.Dnstap) to a file or a unix socket.
+ */
+struct fb_dnstap;
+
+struct fb_dnstap_opts {
+	const char *dest;		/* file path, or "unix:/path" */
+	const char *identity;		/* Dnstap.identity, "" = none */
+	const char *version;		/* Dnstap.version, "" = none */
+	bool log_queries, log_responses;
+	unsigned nqueues;		/* one per worker */
+};
+
+/* One exchange as a worker saw it.  server: the address the query came
+ * to (family 0 if unknown).  rlen 0: no response was sent. */
+struct fb_dnstap_msg {
+	enum fb_transport transport;
+	const struct sockaddr_storage *client, *server;
+	const uint8_t *q, *r;
+	size_t qlen, rlen;
+	struct timespec qtime, rtime;	/* CLOCK_REALTIME */
+};
+
+struct fb_dnstap *fb_dnstap_new(const struct fb_dnstap_opts *o, char *err, size_t errlen);
+/* Flush what is queued, write the stream's end, close. */
+void fb_dnstap_free(struct fb_dnstap *t);
+/* Worker q (0 .. nqueues-1) logs one exchange; counts in st. */
+void fb_dnstap_log(struct fb_dnstap *t, unsigned q, const struct fb_dnstap_msg *m,
+		   struct fb_stats *st);
+/* SIGHUP: a file output is reopened when its path no longer names the file
+ * being written (moved or removed by log rotation); 1 if reopened. */
+int fb_dnstap_reopen(struct fb_dnstap *t);
 
 /* ---------------------------------------------------------------- server */
 

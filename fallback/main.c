@@ -46,8 +46,9 @@ static void usage(FILE *f)
 		"  -v, --verbose       debug logging\n"
 		"  -f, --foreground    accepted for compatibility: rootxdpd never forks\n"
 		"  -V, --version       print the version\n"
-		"signals: HUP reloads the image (newer serials only), USR1 reloads it\n"
-		"even when older (rollback), TERM and INT stop.\n");
+		"signals: HUP reloads the image (newer serials only) and reopens a\n"
+		"dnstap file that was moved away, USR1 reloads it even when older\n"
+		"(rollback), TERM and INT stop.\n");
 }
 
 /* systemd's notify protocol: one datagram to $NOTIFY_SOCKET. */
@@ -387,6 +388,27 @@ int main(int argc, char **argv)
 	}
 	if (drop_privileges(d.cfg.user, d.cfg.run_dir))
 		goto out_srv;
+	/* dnstap: opened as the user we run as (a file reopened on SIGHUP is) */
+	if (d.cfg.dnstap[0]) {
+		struct fb_dnstap_opts to = {
+			.dest = d.cfg.dnstap,
+			.identity = d.cfg.dnstap_identity[0] ? d.cfg.dnstap_identity : d.cfg.identity,
+			.version = "rootxdpd " RX_VERSION,
+			.log_queries = d.cfg.dnstap_log_queries,
+			.log_responses = d.cfg.dnstap_log_responses,
+			.nqueues = so.workers,
+		};
+
+		cf.dnstap = fb_dnstap_new(&to, err, sizeof(err));
+		if (!cf.dnstap) {
+			rx_err("%s", err);
+			goto out_srv;
+		}
+		rx_info("dnstap to %s (%s%s%s)", d.cfg.dnstap,
+			to.log_queries ? "queries" : "",
+			to.log_queries && to.log_responses ? ", " : "",
+			to.log_responses ? "responses" : "");
+	}
 	if (fb_server_start(srv))
 		goto out_srv;
 	{
@@ -415,6 +437,7 @@ int main(int argc, char **argv)
 			rx_info("SIGHUP: reloading");
 			reload(&d, false);
 			cookie_keys_load(&d.cfg, &cf, false);
+			fb_dnstap_reopen(cf.dnstap);
 		} else if (sig == SIGUSR1) {
 			rx_info("SIGUSR1: reloading, an older serial allowed (rollback)");
 			reload(&d, true);
@@ -429,6 +452,8 @@ int main(int argc, char **argv)
 	write_stats(&d, srv);
 	rc = 0;
 out_srv:
+	fb_dnstap_free(cf.dnstap);	/* what is queued is written, then STOP */
+	cf.dnstap = NULL;
 	unlink(d.pid_path);
 	fb_server_free(srv);
 out_zone:

@@ -54,6 +54,7 @@ struct conn {
 	struct conn *prev, *next;	/* LRU: head = least recent */
 	uint64_t last_ms;
 	struct sockaddr_storage peer;
+	struct sockaddr_storage local;	/* for dnstap */
 	uint8_t *in;
 	size_t inlen, incap;
 	uint8_t *out;
@@ -336,6 +337,46 @@ static void cap_release(struct fb_server *s, const struct sockaddr_storage *ss)
 
 /* ---------------------------------------------------------------- UDP */
 
+/* dnstap for one UDP exchange: the server address is the query's
+ * destination (IP_PKTINFO / IPV6_PKTINFO in mh's control data). */
+static void udp_dnstap(struct worker *w, struct msghdr *mh,
+		       const struct sockaddr_storage *client, size_t qlen, size_t rlen,
+		       const struct timespec *qtime)
+{
+	struct sockaddr_storage srv = { .ss_family = 0 };
+	struct fb_dnstap_msg m = {
+		.transport = FB_UDP, .client = client, .server = &srv,
+		.q = w->qbuf, .qlen = qlen, .r = w->rbuf, .rlen = rlen, .qtime = *qtime,
+	};
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&srv;
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			s4->sin_family = AF_INET;
+			s4->sin_addr = pi.ipi_addr;
+			s4->sin_port = htons(w->s->o.port);
+			break;
+		}
+		if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&srv;
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			s6->sin6_family = AF_INET6;
+			s6->sin6_addr = pi.ipi6_addr;
+			s6->sin6_port = htons(w->s->o.port);
+			break;
+		}
+	}
+	if (rlen)
+		clock_gettime(CLOCK_REALTIME, &m.rtime);
+	fb_dnstap_log(w->s->cf->dnstap, w->idx, &m, w->st);
+}
+
 static void udp_read(struct worker *w, struct item *it)
 {
 	const struct fb_conf *cf = w->s->cf;
@@ -348,6 +389,7 @@ static void udp_read(struct worker *w, struct item *it)
 			struct cmsghdr align;
 		} cbuf, obuf;
 		struct iovec iov = { w->qbuf, sizeof(w->qbuf) };
+		size_t cbuf_len;
 		struct msghdr mh = {
 			.msg_name = &cl.addr, .msg_namelen = sizeof(cl.addr),
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -358,11 +400,16 @@ static void udp_read(struct worker *w, struct item *it)
 		ssize_t len;
 		size_t rlen;
 
+		struct timespec qtime;
+
 		len = recvmsg(it->fd, &mh, MSG_DONTWAIT);
 		if (len < 0)
 			return;	/* EAGAIN, or an ICMP error: nothing to do */
 		if (mh.msg_flags & MSG_TRUNC)
 			len = 0;	/* over 64 KiB cannot be DNS */
+		cbuf_len = mh.msg_controllen;
+		if (cf->dnstap)
+			clock_gettime(CLOCK_REALTIME, &qtime);
 		rlen = fb_answer(cf, w->zone, w->qbuf, len, &cl, w->rbuf, FB_MSG_MAX, &res);
 		if (rlen && cf->rrl) {
 			/* design.md 14a: over the rate, drop or slip. */
@@ -386,8 +433,11 @@ static void udp_read(struct worker *w, struct item *it)
 			}
 		}
 		fb_stats_count(w->st, &res, FB_UDP, cl.addr.ss_family, len, rlen);
-		if (!rlen)
+		if (!rlen) {
+			if (cf->dnstap)
+				udp_dnstap(w, &mh, &cl.addr, len, 0, &qtime);
 			continue;
+		}
 		/* reply from the address the query was sent to */
 		{
 			struct msghdr rm = { .msg_control = cbuf.b,
@@ -429,8 +479,15 @@ static void udp_read(struct worker *w, struct item *it)
 			mh.msg_controllen = used;
 			mh.msg_flags = 0;
 		}
-		if (sendmsg(it->fd, &mh, MSG_DONTWAIT) < 0)
+		if (sendmsg(it->fd, &mh, MSG_DONTWAIT) < 0) {
 			rx_debug("udp send: %s", strerror(errno));
+			rlen = 0;
+		}
+		if (cf->dnstap) {
+			mh.msg_control = cbuf.b;	/* the query's, for its destination */
+			mh.msg_controllen = cbuf_len;
+			udp_dnstap(w, &mh, &cl.addr, len, rlen, &qtime);
+		}
 	}
 }
 
@@ -560,11 +617,27 @@ static int conn_process(struct worker *w, struct conn *c)
 		struct fb_client cl = { .transport = FB_TCP, .now = time(NULL), .addr = c->peer };
 		struct fb_result res;
 
+		struct timespec qtime;
+
 		if (c->inlen - off < 2 + qlen)
 			break;
+		if (cf->dnstap)
+			clock_gettime(CLOCK_REALTIME, &qtime);
 		rlen = fb_answer(cf, w->zone, c->in + off + 2, qlen, &cl, w->rbuf,
 				 FB_MSG_MAX, &res);
 		fb_stats_count(w->st, &res, FB_TCP, c->peer.ss_family, qlen, rlen);
+		if (cf->dnstap) {
+			/* response time: when it is queued on the connection */
+			struct fb_dnstap_msg m = {
+				.transport = FB_TCP, .client = &c->peer, .server = &c->local,
+				.q = c->in + off + 2, .qlen = qlen, .r = w->rbuf, .rlen = rlen,
+				.qtime = qtime,
+			};
+
+			if (rlen)
+				clock_gettime(CLOCK_REALTIME, &m.rtime);
+			fb_dnstap_log(cf->dnstap, w->idx, &m, w->st);
+		}
 		off += 2 + qlen;
 		if (rlen && out_msg(w, c, rlen))
 			return -1;
@@ -697,6 +770,12 @@ static void tcp_accept(struct worker *w, struct item *it)
 		c->it.fd = fd;
 		c->it.family = ss.ss_family;
 		c->peer = ss;
+		if (w->s->cf->dnstap) {
+			socklen_t ll = sizeof(c->local);
+
+			if (getsockname(fd, (struct sockaddr *)&c->local, &ll))
+				c->local.ss_family = 0;
+		}
 		c->events = EPOLLIN | EPOLLRDHUP;
 		if (ep_add(w->ep, &c->it, c->events)) {
 			cap_release(w->s, &ss);

@@ -3,14 +3,15 @@
 #
 # check-tools.sh - fail early, with one clear line, when the build toolchain
 # cannot build rootxdp: clang >= 14, a bpftool with `gen skeleton`, and the
-# pkg-config modules libbpf libelf zlib ldns.  Silent on success.
+# pkg-config modules libbpf libelf zlib ldns libfstrm libprotobuf-c, and
+# protoc-c (rootxdpd's dnstap).  Silent on success.
 #   scripts/check-tools.sh        (honours CLANG=, BPFTOOL=, PKG_CONFIG=)
 set -uo pipefail
 
 CLANG=${CLANG:-clang}
 BPFTOOL=${BPFTOOL:-bpftool}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
-hint="(run scripts/deps.sh as root, or: apt-get install clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libldns-dev pkg-config)"
+hint="(run scripts/deps.sh as root, or: apt-get install clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libldns-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler pkg-config)"
 
 die() { echo "check-tools: $*" >&2; exit 1; }
 
@@ -25,7 +26,8 @@ command -v "$BPFTOOL" >/dev/null 2>&1 || die "$BPFTOOL not found $hint"
 	die "$BPFTOOL has no 'gen skeleton' (need bpftool >= 5.7) $hint"
 
 command -v "$PKG_CONFIG" >/dev/null 2>&1 || die "$PKG_CONFIG not found $hint"
-for m in libbpf libelf zlib ldns; do
+command -v "${PROTOC_C:-protoc-c}" >/dev/null 2>&1 || die "${PROTOC_C:-protoc-c} not found $hint"
+for m in libbpf libelf zlib ldns libfstrm libprotobuf-c; do
 	"$PKG_CONFIG" --exists "$m" || die "pkg-config module '$m' is missing $hint"
 done
 exit 0

@@ -21,6 +21,9 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       libc6-dev libssl-dev python3 python3-pytest python3-dnspython
       dns-root-data nsd knot curl man-db libclang-rt-14-dev
       iputils-ping procps util-linux qemu-system-x86 cpio bird2 bind9
+      # rootxdpd's dnstap: Frame Streams, protobuf-c and its compiler;
+      # dnstap-read (bind9-dnsutils) and fstrm_capture read it in the tests
+      libfstrm-dev libprotobuf-c-dev protobuf-c-compiler bind9-dnsutils fstrm-bin
       # make deb and tests/netns/test_deb.sh: build, lint and verify the package
       debhelper dpkg-dev lintian git systemd)
 BENCH_PKGS=(dnsperf)

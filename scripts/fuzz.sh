@@ -47,8 +47,9 @@ die() { echo "$prog: $*" >&2; exit 2; }
 
 usage() { sed -n '4,9s/^# \{0,1\}//p' "$0"; }
 
-PKG_CFLAGS=$(pkg-config --cflags libbpf libelf zlib ldns 2>/dev/null)
-PKG_LIBS=$(pkg-config --libs libbpf libelf zlib ldns 2>/dev/null || echo -lbpf -lelf -lz -lldns)
+PKG_CFLAGS=$(pkg-config --cflags libbpf libelf zlib ldns libfstrm libprotobuf-c 2>/dev/null)
+PKG_LIBS=$(pkg-config --libs libbpf libelf zlib ldns libfstrm libprotobuf-c 2>/dev/null ||
+	echo -lbpf -lelf -lz -lldns -lfstrm -lprotobuf-c)
 VERSION=$(scripts/version.sh) || exit 2	# the one version, from debian/changelog
 # shellcheck disable=SC2206  # pkg-config output is split on purpose
 CFLAGS=(-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-parameter
@@ -60,8 +61,21 @@ SAN=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 # shellcheck disable=SC2206
 LIBS=($PKG_LIBS -lcrypto -lpthread)
 
-# Library sources: every .c of the folder but main.c.
-lib() { local f; for f in "$1"/*.c; do [[ "$f" == */main.c ]] || echo "$f"; done; }
+# Library sources: every .c of the folder but main.c; for fallback/ also
+# the dnstap code protoc-c generated into $O (by `make all`, below).
+lib() {
+	local f
+	for f in "$1"/*.c; do [[ "$f" == */main.c ]] || echo "$f"; done
+	[[ "$1" == fallback && -f fallback/dnstap.proto ]] && echo "$O/fallback/dnstap.pb-c.c"
+	return 0
+}
+
+# The object of a source: generated ones (under $O) in obj/gen/.
+obj_of() {
+	local src=$1
+	[[ "$src" == "$O"/* ]] && src=gen/${src#"$O"/}
+	echo "$FZ/obj/${src%.c}.o"
+}
 
 sources() {
 	local t=$1
@@ -96,7 +110,8 @@ stale() {
 }
 
 compile() {
-	local src=$1 obj=$FZ/obj/${1%.c}.o
+	local src=$1 obj
+	obj=$(obj_of "$src")
 	mkdir -p "$(dirname "$obj")"
 	if stale "$obj" "$src"; then
 		echo "  FUZZCC    $obj"
@@ -130,7 +145,7 @@ build() {
 	((rc == 0)) || { echo "$prog: compile failed"; return 1; }
 	for t in "${targets[@]}"; do
 		objs=()
-		while read -r s; do objs+=("$FZ/obj/${s%.c}.o"); done < <(sources "$t")
+		while read -r s; do objs+=("$(obj_of "$s")"); done < <(sources "$t")
 		local bin=$FZ/fuzz_$t newer=0 o
 		[[ -x "$bin" ]] || newer=1
 		for o in "${objs[@]}"; do [[ "$o" -nt "$bin" ]] && newer=1; done

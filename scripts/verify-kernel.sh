@@ -127,11 +127,14 @@ rm -rf "$W/initramfs"
 mkdir -p "$W/initramfs/rootxdp" "$W/initramfs/dev"
 objs() { local f; for f in "$@"; do case $f in */main.c) ;; *) echo "$O/${f%.c}.o" ;; esac; done; }
 STATIC_LIBS=(-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread)	# glibc's dlopen warnings: harmless
+# The daemon's library brings dnstap: its generated code and two more libraries.
+FB_EXTRA=()
+[[ -f fallback/dnstap.proto ]] && FB_EXTRA=("$O/fallback/dnstap.pb-c.o" -lfstrm -lprotobuf-c)
 if ((suite)); then
 	# Object lists as the Makefile's: common/, the loader and daemon
 	# libraries (every .c but main.c), the zone compiler's.
 	# shellcheck disable=SC2046
-	if gcc $(objs tests/xdp/*.c loader/*.c fallback/*.c common/*.c) "${STATIC_LIBS[@]}" \
+	if gcc $(objs tests/xdp/*.c loader/*.c fallback/*.c common/*.c) "${FB_EXTRA[@]}" "${STATIC_LIBS[@]}" \
 		-o "$W/initramfs/rootxdp/test_xdp" 2>"$W/link.log" &&
 	   gcc "$O/zone-compiler/main.o" $(objs zone-compiler/*.c common/*.c) "${STATIC_LIBS[@]}" \
 		-o "$W/initramfs/rootxdp/rootxdp-compile" 2>>"$W/link.log"; then
