@@ -18,7 +18,8 @@
 #include "respond.h"
 
 /* The client's address out of the (not yet rewritten) frame copy: 4 or
- * 16 bytes from the first, the rest zero (what cookie.h and rrl.h take). */
+ * 16 bytes from the first, the rest zero (what cookie.h and rrl.h take).
+ * rx_core() keeps it in scratch->src once per packet for both steps. */
 static __always_inline void src_addr(const struct rx_scratch *s, const struct rx_l234 *p,
 				     __u64 ip[2])
 {
@@ -47,7 +48,6 @@ static __always_inline __u32 unix_now(const struct rx_cfg *cfg)
 __noinline int cookie_step(struct rx_scratch *s, struct rx_query *q,
 			   const struct rx_cfg *cfg, const struct rx_l234 *p)
 {
-	__u64 ip[2];
 	int minted = 0;
 
 	if (!s || !q || !cfg || !p)
@@ -56,18 +56,15 @@ __noinline int cookie_step(struct rx_scratch *s, struct rx_query *q,
 		q->verdict = RX_CK_NONE;
 		return 0;
 	}
-	src_addr(s, p, ip);
-	q->verdict = rx_cookie_answer(&cfg->cookie, &s->ckbuf, &s->ck, q->sclen, ip,
+	q->verdict = rx_cookie_answer(&cfg->cookie, &s->ckbuf, &s->ck, q->sclen, s->src,
 				      p->v6 ? 16 : 4, unix_now(cfg), s->ck_out, &minted);
 	q->minted = minted;
 	return 0;
 }
 
-/* Response class and bucket name of what was built (design.md 14a). */
-static __always_inline __u32 rrl_class(const struct rx_out *o, const struct rx_query *q)
+/* Response class of what was built, by its kind (design.md 14a). */
+static __always_inline __u32 rrl_class(const struct rx_out *o)
 {
-	if (o->resp_len >= RX_RRL_LARGE_SIZE || q->qtype == DNS_T_ANY)
-		return RX_RRL_LARGE;
 	switch (o->kind) {
 	case RX_ST_K_REFERRAL:
 		return RX_RRL_REFERRAL;
@@ -121,18 +118,18 @@ __noinline int rrl_step(struct rx_scratch *s, const struct rx_query *q,
 	const struct rx_rrl_params *rp;
 	struct rx_rrl_val *v, init = {};
 	struct rx_rrl_key key = {};
-	__u64 ip[2];
+	const __u64 *ip;
 	__u64 now;
 	__u32 n;
 
 	if (!s || !q || !cfg || !p || !o)
 		return 0;
+	ip = s->src;
 	rp = &cfg->rrl;
 	if (!rp->rate)
 		return 0;
 	if (q->verdict == RX_CK_GOOD)
 		return RX_ST_RRL_COOKIE;
-	src_addr(s, p, ip);
 	if (cfg->flags & RX_CFG_RRL_EXEMPT) {
 		struct rx_rrl_exempt_key ek = {};
 
@@ -148,8 +145,7 @@ __noinline int rrl_step(struct rx_scratch *s, const struct rx_query *q,
 			return RX_ST_RRL_EXEMPT;
 	}
 	rx_rrl_prefix(rp, &key, (const __u8 *)ip, p->v6);
-	key.cls = rrl_class(o, q);
-	key.name = key.cls == RX_RRL_NXDOMAIN || key.cls == RX_RRL_ERROR ? 0 : o->rrl_name;
+	rx_rrl_key_set(&key, rrl_class(o), o->rrl_name, o->resp_len, q->qtype == DNS_T_ANY);
 	now = bpf_ktime_get_ns();
 
 	v = bpf_map_lookup_elem(&rx_rrl, &key);

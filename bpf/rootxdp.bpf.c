@@ -151,6 +151,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		reason = RX_PASS_ERROR;
 		goto pass;
 	}
+	src_addr(s, &p, s->src);	/* for steps 7a and 14a */
 	if (reason == RX_FORMERR) {
 		if (q.cookie_formerr)
 			stat_inc(st, RX_ST_CK_FORMERR);

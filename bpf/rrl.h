@@ -105,6 +105,19 @@ static __always_inline int rx_rrl_account(const struct rx_rrl_params *p, __u64 t
 	return 0;
 }
 
+/* The bucket a response counts against, once the caller has its class
+ * by answer kind (and the name that kind is keyed by): an answer of
+ * RX_RRL_LARGE_SIZE or more, or to ANY, is large whatever its kind;
+ * NXDOMAIN and errors are one bucket per prefix (name 0). */
+static __always_inline void rx_rrl_key_set(struct rx_rrl_key *k, __u32 cls, __u32 name,
+					   __u32 len, int any)
+{
+	if (len >= RX_RRL_LARGE_SIZE || any)
+		cls = RX_RRL_LARGE;
+	k->cls = cls;
+	k->name = cls == RX_RRL_NXDOMAIN || cls == RX_RRL_ERROR ? 0 : name;
+}
+
 /* The slip-th, 2*slip-th... limited response of a bucket goes out as a
  * slip (TC=1, or BADCOOKIE to a cookie client); n counts from 1. */
 static __always_inline int rx_rrl_slips(const struct rx_rrl_params *p, __u32 n)

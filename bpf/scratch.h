@@ -38,6 +38,8 @@ struct rx_scratch {
 	struct rx_cookie_opt ck;
 	struct rx_cookie_buf ckbuf;
 	__u64 ck_out[RX_COOKIE_SERVER / 8];
+	/* the client's address (defend.h src_addr), for cookies and RRL */
+	__u64 src[2];
 };
 
 struct {

@@ -271,8 +271,6 @@ struct fb_stats;
 enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, size_t rlen,
 				 const struct sockaddr_storage *addr, uint64_t now_ns,
 				 struct fb_stats *st);
-/* The bucket arithmetic alone, for the tests. */
-const struct rx_rrl_params *fb_rrl_params(const struct fb_rrl *r);
 
 /* ---------------------------------------------------------------- stats */
 

@@ -68,17 +68,12 @@ void fb_rrl_free(struct fb_rrl *r)
 	free(r);
 }
 
-const struct rx_rrl_params *fb_rrl_params(const struct fb_rrl *r)
+/* The kernel's rrl_class() for what rootxdpd answered: by kind. */
+static int rrl_class(const struct fb_result *res)
 {
-	return &r->p;
-}
-
-/* The kernel's rrl_class() for what rootxdpd answered. */
-static int rrl_class(const struct fb_result *res, size_t rlen)
-{
-	if (rlen >= RX_RRL_LARGE_SIZE || res->qtype == FB_T_ANY || res->kind == FB_K_ANY)
-		return RX_RRL_LARGE;
 	switch (res->kind) {
+	case FB_K_ANY:
+		return RX_RRL_LARGE;
 	case FB_K_REFERRAL:
 		return RX_RRL_REFERRAL;
 	case FB_K_NXDOMAIN:
@@ -141,8 +136,7 @@ enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, 
 	}
 	memset(&key, 0, sizeof(key));
 	rx_rrl_prefix(&r->p, &key, ip, v6);
-	key.cls = rrl_class(res, rlen);
-	key.name = key.cls == RX_RRL_NXDOMAIN || key.cls == RX_RRL_ERROR ? 0 : res->rrl_name;
+	rx_rrl_key_set(&key, rrl_class(res), res->rrl_name, rlen, res->qtype == FB_T_ANY);
 	tag = key_tag(&key);
 	si = tag % r->nsets;
 	set = &r->slots[si * WAYS];
