@@ -34,6 +34,7 @@
 #   wait_until SECS CMD...          poll CMD every 0.1 s until it succeeds
 #   cleanup                         kill recorded PIDs, delete namespaces,
 #                                   pins and temp dirs (idempotent)
+#   need_bins FILE... / need_cmds CMD...   fail at once when missing
 #   ok DESC / fail DESC / check DESC CMD... / expect_eq DESC A B / summary
 #
 # A missing capability (not root, no netns, no XDP) is a failure, not a skip.
@@ -99,6 +100,22 @@ _rx_abort() {
 	fail "$*"
 	summary
 	exit 1
+}
+
+# need_bins FILE...: every FILE is an executable we built, else the test
+# fails at once ("run make first").  need_cmds CMD...: the same for tools
+# from Debian packages.  Both before ns_setup: nothing to clean up yet.
+need_bins() {
+	local b
+	for b in "$@"; do
+		[[ -x "$b" ]] || _rx_abort "$b is missing: run make first"
+	done
+}
+need_cmds() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || _rx_abort "$t not found (scripts/deps.sh installs it)"
+	done
 }
 
 # ---------------------------------------------------------------- helpers

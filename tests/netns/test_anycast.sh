@@ -39,13 +39,7 @@ PY=/usr/bin/python3
 RX="$O/rootxdp"
 RXC="$O/rootxdp-compile"
 RXD="$O/rootxdpd"
-for b in "$RX" "$RXC" "$RXD"; do
-	if [[ ! -x "$b" ]]; then
-		echo "FAIL   $b is missing: run make first"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+need_bins "$RX" "$RXC" "$RXD"
 for t in bird birdc; do
 	command -v "$t" >/dev/null || { echo "FAIL   $t not found (scripts/deps.sh installs bird2)"; echo "0 passed, 1 failed"; exit 1; }
 done

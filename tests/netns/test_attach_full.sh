@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 RX="$O/rootxdp"
-[[ -x "$RX" ]] || { echo "FAIL   $RX is missing: run make first"; echo "0 passed, 1 failed"; exit 1; }
+need_bins "$RX"
 ns_setup
 zdir=${RX_ZONE_DIR:?RX_ZONE_DIR: a tests/zones/mkzone.sh output}
 "$O/rootxdp-compile" --trust-anchor "$zdir/trust-anchor.ds" -o "$RX_TMP/root.img" \

@@ -19,13 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 RX="$O/rootxdp"
 RXC="$O/rootxdp-compile"
-for b in "$RX" "$RXC"; do
-	if [[ ! -x "$b" ]]; then
-		echo "FAIL   $b is missing: run make first"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+need_bins "$RX" "$RXC"
 
 ns_setup
 zone_a

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 RX="$O/rootxdp"
-[[ -x "$RX" ]] || { echo "FAIL   $RX is missing: run make first"; echo "0 passed, 1 failed"; exit 1; }
+need_bins "$RX"
 _rx_tmp
 trap 'cleanup' EXIT
 conf=$RX_TOP/dist/rootxdp.conf

@@ -23,14 +23,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 RX="$O/rootxdp"
-for b in "$RX" "$O/rootxdpd" "$O/rootxdp-compile"; do
-	[[ -x "$b" ]] || { echo "FAIL   $b is missing: run make first"; echo "0 passed, 1 failed"; exit 1; }
-done
+need_bins "$RX" "$O/rootxdpd" "$O/rootxdp-compile"
 PY=/usr/bin/python3	# Debian's, with python3-dnspython
-for t in named knotd kxdpgun dig $PY; do
-	command -v "$t" >/dev/null ||
-		{ echo "FAIL   $t not found (scripts/deps.sh installs it)"; echo "0 passed, 1 failed"; exit 1; }
-done
+need_cmds named knotd kxdpgun dig $PY
 
 ns_setup
 zdir=${RX_ZONE_DIR:?RX_ZONE_DIR: a tests/zones/mkzone.sh output}

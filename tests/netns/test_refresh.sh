@@ -27,13 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 RX="$O/rootxdp"
 RXC="$O/rootxdp-compile"
 RXD="$O/rootxdpd"
-for b in "$RX" "$RXC" "$RXD"; do
-	if [[ ! -x "$b" ]]; then
-		echo "FAIL   $b is missing: run make first"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+need_bins "$RX" "$RXC" "$RXD"
 for t in dig knotd knotc curl flock; do
 	command -v "$t" >/dev/null || { echo "FAIL   $t not found (scripts/deps.sh)"; echo "0 passed, 1 failed"; exit 1; }
 done

@@ -26,13 +26,7 @@ QPS=${QPS:-500}
 PY=/usr/bin/python3
 RX="$O/rootxdp"
 RXC="$O/rootxdp-compile"
-for b in "$RX" "$RXC"; do
-	if [[ ! -x "$b" ]]; then
-		echo "FAIL   $b is missing: run make first"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+need_bins "$RX" "$RXC"
 if ! "$PY" -c 'import dns.message, dns.dnssec' 2>/dev/null; then
 	echo "FAIL   $PY has no dnspython with dns.dnssec (apt-get install python3-dnspython python3-cryptography)"
 	echo "0 passed, 1 failed"

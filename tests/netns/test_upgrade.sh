@@ -29,13 +29,7 @@ QPS=${QPS:-400}
 PY=/usr/bin/python3
 RX="$O/rootxdp"
 RXC="$O/rootxdp-compile"
-for b in "$RX" "$RXC"; do
-	if [[ ! -x "$b" ]]; then
-		echo "FAIL   $b is missing: run make first"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+need_bins "$RX" "$RXC"
 "$PY" -c 'import dns.message' 2>/dev/null ||
 	{ echo "FAIL   $PY has no dnspython (apt-get install python3-dnspython)"; echo "0 passed, 1 failed"; exit 1; }
 
