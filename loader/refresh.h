@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * refresh.h - the parts of `rootxdp refresh` (refresh.c orchestrates):
+ *   refresh_run.c     running a program, keeping the tail of its output
+ *   refresh_fetch.c   the sources: a file, http(s) through curl, AXFR
+ *   refresh_stages.c  the zone's serial, compile, install, reload the
+ *                     daemon, the stamp and the lock
+ */
+#ifndef RX_REFRESH_H
+#define RX_REFRESH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "config.h"
+
+#define CURL_CONNECT_TIMEOUT	"30"
+#define CURL_MAX_TIME		"900"
+#define AXFR_TIMEOUT_S		30
+#define DAEMON_WAIT_MS		10000
+
+struct refresh {
+	struct rx_config c;
+	char pin_root[PATH_MAX];
+	const char *source;
+	bool attached;
+	bool have_served;
+	__u32 served;			/* serial served now (maps, else the image) */
+	char zone[PATH_MAX];		/* the zone file to compile */
+	char http_tmp[PATH_MAX];	/* a download to keep on success */
+	char http_keep[PATH_MAX];
+};
+
+/* Keep the tail of what a child writes: the last line is the reason. */
+struct tail {
+	char buf[4096];
+	size_t len;
+};
+
+/* refresh_run.c */
+const char *tail_last(struct tail *t);
+int run(char *const argv[], struct tail *out, struct tail *errt);
+
+/* refresh_fetch.c */
+enum src_kind { SRC_FILE, SRC_HTTP, SRC_AXFR };
+enum src_kind src_kind(const char *s);
+int fetch_http(struct refresh *r);
+void http_keep(struct refresh *r);
+void http_drop(struct refresh *r);
+int axfr_parse(const char *src, char *host, size_t hlen, unsigned *port);
+int fetch_axfr(struct refresh *r);
+
+/* refresh_stages.c */
+int zone_serial(const char *path, __u32 *serial, char *err, size_t errlen);
+int compile(struct refresh *r, const char *out, bool prev_ok);
+int install_image(struct refresh *r, const char *img_new, bool *had_old);
+void uninstall_image(struct refresh *r);
+int daemon_sync(struct refresh *r, __u32 want, bool hup);
+void stamp(struct refresh *r, __u32 serial);
+int refresh_lock(const struct rx_config *c);
+
+#endif
