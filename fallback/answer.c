@@ -14,43 +14,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fb.h"
-
-struct query {
-	const uint8_t *m;
-	size_t len;
-	uint8_t f1, f2;			/* header bytes 2 and 3 */
-	uint8_t qname[RX_NAME_MAX + 1];	/* decompressed, case as sent */
-	unsigned qname_len;
-	uint16_t qtype, qclass;
-	/* EDNS */
-	bool edns, do_bit, nsid, cookie, keepalive;
-	uint16_t payload;
-	uint8_t version;
-	uint8_t ccookie[8];
-	const uint8_t *scookie;
-	size_t scookie_len;
-	bool cookie_formerr;
-	bool cookie_keys;		/* sc_out holds the server cookie to send */
-	uint8_t sc_out[16];
-	/* TSIG (an unknown key to us: always BADKEY) */
-	bool tsig;
-	size_t tsig_name, tsig_rdata;	/* offsets in m */
-	uint16_t tsig_rdlen;
-	/* IXFR: the client's SOA serial from the authority section */
-	bool has_soa;
-	uint32_t soa_serial;
-};
-
-struct ctx {
-	const struct fb_conf *cf;
-	const struct fb_zone *z;
-	const struct fb_client *cl;
-	struct query *q;
-	struct fb_result *res;
-	uint8_t *out;
-	size_t cap;
-};
+#include "answer.h"
 
 /* ---------------------------------------------------------------- parse */
 
@@ -58,8 +22,8 @@ struct ctx {
  * before every byte of the name read so far, so decoding always ends.
  * Writes the decompressed name to out (if not NULL) and returns the offset
  * after the name as it sits in the message, or -1: FORMERR. */
-static long parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out,
-		       unsigned *outlen)
+long ans_parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out,
+		    unsigned *outlen)
 {
 	size_t pos = off, limit = off;
 	long after = -1;
@@ -102,74 +66,6 @@ static long parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out,
 	return after >= 0 ? after : (long)pos;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* The OPT RR's class, TTL and RDATA (RFC 6891 6.1.2, 6.1.3). */
-static int parse_opt(struct query *q, const struct fb_client *cl, uint16_t rclass,
-		     uint32_t ttl, const uint8_t *rd, uint16_t rdlen)
-{
-	size_t o = 0;
-
-	q->edns = true;
-	q->payload = rclass < 512 ? 512 : rclass;
-	q->version = (ttl >> 16) & 0xff;
-	q->do_bit = (ttl & 0x8000) != 0;
-	while (o < rdlen) {
-		uint16_t code, olen;
-
-		if (o + 4 > rdlen)
-			return -1;
-		code = rd16(rd + o);
-		olen = rd16(rd + o + 2);
-		o += 4;
-		if (o + olen > rdlen)
-			return -1;
-		switch (code) {
-		case FB_OPT_NSID:
-			/* design.md 6: an NSID option with no data asks for it */
-			if (olen == 0)
-				q->nsid = true;
-			break;
-		case FB_OPT_COOKIE:
-			/* RFC 7873 5.2.2: 8 bytes of client cookie, optionally
-			 * 8..32 bytes of server cookie; anything else FORMERR. */
-			if (olen < 8 || (olen > 8 && olen < 16) || olen > 40) {
-				q->cookie_formerr = true;
-				return -1;
-			}
-			if (!q->cookie) {
-				q->cookie = true;
-				memcpy(q->ccookie, rd + o, 8);
-				q->scookie = olen > 8 ? rd + o + 8 : NULL;
-				q->scookie_len = olen - 8;
-			}
-			break;
-		case FB_OPT_KEEPALIVE:
-			/* RFC 7828 3.2.1: over UDP ignored; over TCP the client
-			 * sends no timeout, a query carrying one is FORMERR. */
-			if (cl->transport == FB_TCP) {
-				if (olen != 0)
-					return -1;
-				q->keepalive = true;
-			}
-			break;
-		default:
-			/* padding and the rest: ignored (RFC 6891 6.1.2) */
-			break;
-		}
-		o += olen;
-	}
-	return 0;
-}
-
 /* Steps 4-7 of design.md; returns an rcode: 0 ok, FB_RC_FORMERR. */
 static int parse_query(struct query *q, const struct fb_client *cl)
 {
@@ -180,7 +76,7 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 
 	if (qd != 1 || an != 0)
 		return FB_RC_FORMERR;
-	pos = parse_name(m, q->len, 12, q->qname, &q->qname_len);
+	pos = ans_parse_name(m, q->len, 12, q->qname, &q->qname_len);
 	if (pos < 0 || (size_t)pos + 4 > q->len)
 		return FB_RC_FORMERR;
 	q->qtype = rd16(m + pos);
@@ -198,7 +94,7 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 		uint32_t ttl;
 		size_t rd;
 
-		pos = parse_name(m, q->len, pos, owner, &olen);
+		pos = ans_parse_name(m, q->len, pos, owner, &olen);
 		if (pos < 0 || (size_t)pos + 10 > q->len)
 			return FB_RC_FORMERR;
 		type = rd16(m + pos);
@@ -214,8 +110,8 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 
 			if (type != FB_T_SOA)
 				return FB_RC_FORMERR;
-			a = parse_name(m, rd + rdlen, rd, NULL, NULL);
-			b = a < 0 ? -1 : parse_name(m, rd + rdlen, a, NULL, NULL);
+			a = ans_parse_name(m, rd + rdlen, rd, NULL, NULL);
+			b = a < 0 ? -1 : ans_parse_name(m, rd + rdlen, a, NULL, NULL);
 			if (b < 0 || (size_t)b + 20 != rd + rdlen)
 				return FB_RC_FORMERR;
 			q->has_soa = true;
@@ -227,7 +123,7 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 			if (opt_seen || olen != 1)
 				return FB_RC_FORMERR;
 			opt_seen = true;
-			if (parse_opt(q, cl, rclass, ttl, m + rd, rdlen))
+			if (edns_parse(q, cl, rclass, ttl, m + rd, rdlen))
 				return FB_RC_FORMERR;
 		} else if (type == FB_T_TSIG) {
 			/* RFC 8945 5.1: TSIG is the last RR */
@@ -247,16 +143,10 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 
 /* ---------------------------------------------------------------- write */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 /* FORMERR (design.md): ID, opcode and RD echoed, QR=1, rcode 1, no RRs;
  * never larger than the query.  NOTIMP for an opcode: ID, QR and the
  * opcode only. */
-static size_t short_error(struct ctx *c, int rcode)
+size_t ans_short_error(struct ctx *c, int rcode)
 {
 	const uint8_t *m = c->q->m;
 
@@ -268,68 +158,6 @@ static size_t short_error(struct ctx *c, int rcode)
 	c->res->rcode = rcode;
 	c->res->kind = FB_K_ERROR;
 	return 12;
-}
-
-static size_t opt_size(const struct ctx *c)
-{
-	const struct query *q = c->q;
-	size_t n = 11;
-
-	if (!q->edns)
-		return 0;
-	if (q->nsid && c->cf->nsid && c->cf->ident_len)
-		n += 4 + c->cf->ident_len;
-	if (q->cookie && q->cookie_keys)
-		n += 4 + 8 + 16;
-	if (q->keepalive)
-		n += 4 + 2;
-	return n;
-}
-
-/* Which options write_opt() adds. */
-#define OPT_NONE	0
-#define OPT_ALL		1	/* NSID, COOKIE, keepalive as asked */
-#define OPT_COOKIE	2	/* COOKIE only (an RRL slip) */
-
-/* design.md step 14, plus the options only rootxdpd handles. */
-static void write_opt(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, int options)
-{
-	const struct query *q = c->q;
-	size_t start, rdpos;
-
-	if (!q->edns)
-		return;
-	start = w->len;
-	w->cap = c->cap;	/* room for the OPT was kept aside */
-	fb_wr_bytes(w, "\0\0\x29", 3);
-	fb_wr_u16(w, c->cf->max_payload);
-	fb_wr_u32(w, (uint32_t)ext_rcode << 24 | (q->do_bit ? 0x8000 : 0));
-	fb_wr_u16(w, 0);
-	rdpos = w->len;
-	if (options == OPT_ALL && q->nsid && c->cf->nsid && c->cf->ident_len) {
-		fb_wr_u16(w, FB_OPT_NSID);
-		fb_wr_u16(w, c->cf->ident_len);
-		fb_wr_bytes(w, c->cf->ident, c->cf->ident_len);
-		c->res->nsid = true;
-	}
-	if (options && q->cookie && q->cookie_keys) {
-		fb_wr_u16(w, FB_OPT_COOKIE);
-		fb_wr_u16(w, 24);
-		fb_wr_bytes(w, q->ccookie, 8);
-		fb_wr_bytes(w, q->sc_out, 16);
-	}
-	if (options == OPT_ALL && q->keepalive) {
-		unsigned t = c->cf->tcp_idle_timeout_ms / 100;
-
-		fb_wr_u16(w, FB_OPT_KEEPALIVE);
-		fb_wr_u16(w, 2);
-		fb_wr_u16(w, t > 0xffff ? 0xffff : t);
-	}
-	put16(w->buf + rdpos - 2, w->len - rdpos);
-	if (w->full)		/* cannot happen: opt_size() was reserved */
-		w->len = start;
-	else
-		put16(w->buf + 10, rd16(w->buf + 10) + 1);
 }
 
 /* Size limit for a UDP response (design.md step 12). */
@@ -348,7 +176,7 @@ static size_t udp_limit(const struct ctx *c)
 }
 
 /* Header and question; w->cap is left at the limit minus the OPT. */
-static void begin(struct ctx *c, struct fb_wr *w, bool aa, int rcode)
+void ans_begin(struct ctx *c, struct fb_wr *w, bool aa, int rcode)
 {
 	const struct query *q = c->q;
 
@@ -366,28 +194,28 @@ static void begin(struct ctx *c, struct fb_wr *w, bool aa, int rcode)
 	fb_wr_name(w, q->qname, true);
 	fb_wr_u16(w, q->qtype);
 	fb_wr_u16(w, q->qclass);
-	w->cap = udp_limit(c) - opt_size(c);
+	w->cap = udp_limit(c) - edns_size(c);
 	c->res->rcode = rcode;
 }
 
-static size_t finish(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode)
+size_t ans_finish(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode)
 {
-	write_opt(c, w, ext_rcode, OPT_ALL);
+	edns_write(c, w, ext_rcode, OPT_ALL);
 	c->res->tc = (w->buf[2] & 0x02) != 0;
 	return w->len;
 }
 
 /* An empty answer with rcode (REFUSED, NOTIMP, SERVFAIL, NOTAUTH...). */
-static size_t empty(struct ctx *c, int rcode, enum fb_kind kind)
+size_t ans_empty(struct ctx *c, int rcode, enum fb_kind kind)
 {
 	struct fb_wr w;
 
-	begin(c, &w, false, rcode);
+	ans_begin(c, &w, false, rcode);
 	c->res->kind = kind;
-	return finish(c, &w, 0);
+	return ans_finish(c, &w, 0);
 }
 
-static void count(struct fb_wr *w, int section, int n)
+void ans_count(struct fb_wr *w, int section, int n)
 {
 	uint8_t *p = w->buf + 6 + 2 * section;
 
@@ -414,7 +242,7 @@ static int put_set(struct ctx *c, struct fb_wr *w, long i, int section, bool sig
 			if (fb_wr_rr(w, &z->rrs[j]))
 				goto full;
 	}
-	count(w, section, n);
+	ans_count(w, section, n);
 	return 0;
 full:
 	w->len = start;
@@ -435,7 +263,7 @@ static size_t send_body(struct ctx *c, uint32_t ri, enum fb_kind kind)
 	const uint8_t *n;
 	size_t room;
 
-	begin(c, &w, r->flags & RX_RF_AA, r->rcode);
+	ans_begin(c, &w, r->flags & RX_RF_AA, r->rcode);
 	room = w.cap - w.len;
 	if (c->cl->transport == FB_TCP) {
 		i = r->ncut - 1;
@@ -453,7 +281,7 @@ static size_t send_body(struct ctx *c, uint32_t ri, enum fb_kind kind)
 	memcpy(w.buf + w.len, body, cut->len);
 	/* Pointers (design.md "A response body"): plain ones move by the
 	 * question's size, RX_FIX_QTLD ones point at QNAME's last label (the
-	 * question was written whole at offset 12 by begin()). */
+	 * question was written whole at offset 12 by ans_begin()). */
 	for (n = c->q->qname; *n; n += *n + 1)
 		tld_off = n - c->q->qname;
 	for (k = 0; k < r->nfix; k++) {
@@ -476,7 +304,7 @@ static size_t send_body(struct ctx *c, uint32_t ri, enum fb_kind kind)
 	put16(w.buf + 8, cut->nscount);
 	put16(w.buf + 10, cut->arcount);
 	c->res->kind = kind;
-	return finish(c, &w, 0);
+	return ans_finish(c, &w, 0);
 }
 
 static const struct rx_apex *apex_entry(const struct fb_zone *z, uint16_t qtype)
@@ -506,7 +334,7 @@ static size_t any_full(struct ctx *c)
 	struct fb_wr w;
 	long i, ns = -1;
 
-	begin(&*c, &w, true, FB_RC_NOERROR);
+	ans_begin(&*c, &w, true, FB_RC_NOERROR);
 	c->res->kind = FB_K_ANY;
 	for (i = 0; i < (long)z->apex_end; i++) {
 		if (i && fb_rr_same_set(&z->rrs[i], &z->rrs[i - 1]))
@@ -517,7 +345,7 @@ static size_t any_full(struct ctx *c)
 			ns = i;
 		if (put_set(c, &w, i, 0, c->q->do_bit)) {
 			w.buf[2] |= 0x02;
-			return finish(c, &w, 0);
+			return ans_finish(c, &w, 0);
 		}
 	}
 	for (i = ns; ns >= 0 && i < (long)z->apex_end && z->rrs[i].type == FB_T_NS; i++) {
@@ -527,10 +355,10 @@ static size_t any_full(struct ctx *c)
 			long g = fb_zone_find(z, z->rrs[i].rdata, t[k], 0);
 
 			if (g >= 0 && put_set(c, &w, g, 2, false))
-				return finish(c, &w, 0);
+				return ans_finish(c, &w, 0);
 		}
 	}
-	return finish(c, &w, 0);
+	return ans_finish(c, &w, 0);
 }
 
 /* qtype RRSIG at the apex: one RRSIG, as Knot DNS answers (the first in
@@ -543,13 +371,13 @@ static size_t apex_rrsig(struct ctx *c)
 	for (long i = 0; i < (long)z->apex_end; i++) {
 		if (z->rrs[i].type != FB_T_RRSIG)
 			continue;
-		begin(c, &w, true, FB_RC_NOERROR);
+		ans_begin(c, &w, true, FB_RC_NOERROR);
 		c->res->kind = FB_K_RRSIG;
 		if (fb_wr_rr(&w, &z->rrs[i]))
 			w.buf[2] |= 0x02;
 		else
-			count(&w, 0, 1);
-		return finish(c, &w, 0);
+			ans_count(&w, 0, 1);
+		return ans_finish(c, &w, 0);
 	}
 	return apex_nodata(c);
 }
@@ -585,11 +413,11 @@ static size_t apex(struct ctx *c)
 	if (i >= 0 && q->qtype != FB_T_RRSIG) {
 		struct fb_wr w;
 
-		begin(c, &w, true, FB_RC_NOERROR);
+		ans_begin(c, &w, true, FB_RC_NOERROR);
 		c->res->kind = FB_K_APEX;
 		if (put_set(c, &w, i, 0, q->do_bit))
 			w.buf[2] |= 0x02;
-		return finish(c, &w, 0);
+		return ans_finish(c, &w, 0);
 	}
 	return apex_nodata(c);
 }
@@ -669,103 +497,22 @@ static size_t chaos(struct ctx *c)
 		len = c->cf->version_len;
 		c->res->rrl_name = 0x80000002;
 	} else {
-		return empty(c, FB_RC_REFUSED, FB_K_ERROR);
+		return ans_empty(c, FB_RC_REFUSED, FB_K_ERROR);
 	}
 	if (q->qtype != FB_T_TXT || len == 0)
-		return empty(c, FB_RC_REFUSED, FB_K_ERROR);
-	begin(c, &w, true, FB_RC_NOERROR);
+		return ans_empty(c, FB_RC_REFUSED, FB_K_ERROR);
+	ans_begin(c, &w, true, FB_RC_NOERROR);
 	c->res->kind = FB_K_CHAOS;
 	/* owner: a pointer to the question name */
 	if (fb_wr_name(&w, q->qname, true) || fb_wr_u16(&w, FB_T_TXT) ||
 	    fb_wr_u16(&w, FB_C_CH) || fb_wr_u32(&w, 0) || fb_wr_u16(&w, len + 1) ||
 	    fb_wr_bytes(&w, (uint8_t[]){ len }, 1) || fb_wr_bytes(&w, txt, len))
-		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
-	count(&w, 0, 1);
-	return finish(c, &w, 0);
-}
-
-/* ---------------------------------------------------------------- TSIG */
-
-/* RFC 8945 5.2.2: we hold no keys, so any TSIG is BADKEY: NOTAUTH with an
- * unsigned TSIG RR (key and algorithm names copied, MAC empty). */
-static size_t tsig_badkey(struct ctx *c)
-{
-	const struct query *q = c->q;
-	uint8_t key[RX_NAME_MAX + 1], alg[RX_NAME_MAX + 1];
-	unsigned klen, alen;
-	long a;
-	const uint8_t *rd;
-	struct fb_wr w;
-	size_t rdpos;
-
-	if (parse_name(q->m, q->len, q->tsig_name, key, &klen) < 0)
-		return short_error(c, FB_RC_FORMERR);
-	a = parse_name(q->m, q->tsig_rdata + q->tsig_rdlen, q->tsig_rdata, alg, &alen);
-	if (a < 0 || (size_t)a + 10 > q->tsig_rdata + q->tsig_rdlen)
-		return short_error(c, FB_RC_FORMERR);
-	rd = q->m + a;	/* time signed (6), fudge (2), MAC size (2), ... */
-	begin(c, &w, false, FB_RC_NOTAUTH);
-	c->res->kind = FB_K_ERROR;
-	write_opt(c, &w, 0, OPT_ALL);
-	w.cap = c->cap;
-	fb_wr_name(&w, key, false);
-	fb_wr_u16(&w, FB_T_TSIG);
-	fb_wr_u16(&w, FB_C_ANY);
-	fb_wr_u32(&w, 0);
-	fb_wr_u16(&w, 0);
-	rdpos = w.len;
-	fb_wr_name(&w, alg, false);
-	fb_wr_bytes(&w, rd, 8);		/* time signed, fudge */
-	fb_wr_u16(&w, 0);		/* MAC size */
-	fb_wr_bytes(&w, q->m, 2);	/* original ID */
-	fb_wr_u16(&w, 17);		/* BADKEY */
-	fb_wr_u16(&w, 0);		/* other len */
-	if (w.full)
-		return short_error(c, FB_RC_FORMERR);
-	put16(w.buf + rdpos - 2, w.len - rdpos);
-	count(&w, 2, 1);
-	return w.len;
+		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+	ans_count(&w, 0, 1);
+	return ans_finish(c, &w, 0);
 }
 
 /* ---------------------------------------------------------------- xfr */
-
-bool fb_acl_match(const struct fb_acl *acl, int n, const struct sockaddr_storage *ss)
-{
-	uint8_t a[16];
-	int fam;
-
-	if (ss->ss_family == AF_INET) {
-		fam = AF_INET;
-		memcpy(a, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct in6_addr *s6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(s6)) {
-			fam = AF_INET;
-			memcpy(a, s6->s6_addr + 12, 4);
-		} else {
-			fam = AF_INET6;
-			memcpy(a, s6->s6_addr, 16);
-		}
-	} else {
-		return false;
-	}
-	for (int i = 0; i < n; i++) {
-		unsigned bits = acl[i].plen, k;
-
-		if (acl[i].family != fam)
-			continue;
-		for (k = 0; bits >= 8; k++, bits -= 8)
-			if (a[k] != acl[i].addr[k])
-				break;
-		if (bits >= 8)
-			continue;
-		if (bits && ((a[k] ^ acl[i].addr[k]) & (0xff00 >> bits) & 0xff))
-			continue;
-		return true;
-	}
-	return false;
-}
 
 static size_t xfr(struct ctx *c)
 {
@@ -775,15 +522,15 @@ static size_t xfr(struct ctx *c)
 
 	/* Knot DNS: AXFR over UDP is NOTIMP (RFC 5936 4.2: TCP only). */
 	if (axfr && c->cl->transport == FB_UDP)
-		return empty(c, FB_RC_NOTIMP, FB_K_ERROR);
+		return ans_empty(c, FB_RC_NOTIMP, FB_K_ERROR);
 	if (!fb_acl_match(c->cf->axfr_allow, c->cf->naxfr_allow, &c->cl->addr))
-		return empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
+		return ans_empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
 	if (!axfr && !q->has_soa)	/* RFC 1995 3: IXFR carries an SOA */
-		return empty(c, FB_RC_FORMERR, FB_K_ERROR);
+		return ans_empty(c, FB_RC_FORMERR, FB_K_ERROR);
 	if (!c->z)
-		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
 	if (q->qname_len != 1)
-		return empty(c, FB_RC_NOTAUTH, FB_K_XFR_REFUSED);
+		return ans_empty(c, FB_RC_NOTAUTH, FB_K_XFR_REFUSED);
 	if (!axfr && (c->cl->transport == FB_UDP ||
 		      !rx_serial_newer(c->z->serial, q->soa_serial))) {
 		/* RFC 1995 2: the client is up to date, or asked over UDP (a
@@ -791,11 +538,11 @@ static size_t xfr(struct ctx *c)
 		 * our SOA only */
 		struct fb_wr w;
 
-		begin(c, &w, true, FB_RC_NOERROR);
+		ans_begin(c, &w, true, FB_RC_NOERROR);
 		res->kind = FB_K_IXFR;
 		if (put_set(c, &w, c->z->soa, 0, false) == 0)
-			return finish(c, &w, 0);
-		return empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+			return ans_finish(c, &w, 0);
+		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
 	}
 	/* AXFR, or IXFR answered AXFR-style (we keep no history) */
 	res->kind = axfr ? FB_K_AXFR : FB_K_IXFR;
@@ -821,10 +568,10 @@ static size_t slip(struct ctx *c)
 	bool bad = c->q->cookie && c->q->cookie_keys;
 	struct fb_wr w;
 
-	begin(c, &w, false, bad ? FB_RC_BADCOOKIE & 0x0f : 0);
+	ans_begin(c, &w, false, bad ? FB_RC_BADCOOKIE & 0x0f : 0);
 	if (!bad)
 		w.buf[2] |= 0x02;
-	write_opt(c, &w, bad ? FB_RC_BADCOOKIE >> 4 : 0, OPT_COOKIE);
+	edns_write(c, &w, bad ? FB_RC_BADCOOKIE >> 4 : 0, OPT_COOKIE);
 	c->res->rcode = bad ? FB_RC_BADCOOKIE : 0;
 	c->res->tc = !bad;
 	return w.len;
@@ -853,7 +600,7 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 	q.f2 = m[3];
 	/* step 3 */
 	if ((m[2] >> 3) & 0x0f)
-		return short_error(&c, FB_RC_NOTIMP);
+		return ans_short_error(&c, FB_RC_NOTIMP);
 	/* steps 4-7 */
 	rc = parse_query(&q, cl);
 	res->qtype = q.qtype;
@@ -862,7 +609,7 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 	res->cookie = q.cookie;
 	res->cookie_formerr = q.cookie_formerr;
 	if (rc)
-		return short_error(&c, rc);
+		return ans_short_error(&c, rc);
 	if (q.cookie) {
 		const struct rx_cookie_keys *k = __atomic_load_n(&cf->cookie_keys, __ATOMIC_ACQUIRE);
 		bool minted = false;
@@ -884,57 +631,27 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 		 * NSID when asked, as the XDP path builds it) */
 		struct fb_wr w;
 
-		begin(&c, &w, false, 0);
+		ans_begin(&c, &w, false, 0);
 		res->kind = FB_K_ERROR;
-		write_opt(&c, &w, 1, OPT_ALL);
+		edns_write(&c, &w, 1, OPT_ALL);
 		res->rcode = FB_RC_BADVERS;
 		return w.len;
 	}
 	if (q.tsig)
-		return tsig_badkey(&c);
+		return tsig_answer(&c);
 	/* step 8 */
 	if (q.qclass == FB_C_CH)
 		return chaos(&c);
 	if (q.qclass != FB_C_IN)
-		return empty(&c, FB_RC_REFUSED, FB_K_ERROR);
+		return ans_empty(&c, FB_RC_REFUSED, FB_K_ERROR);
 	/* step 9 */
 	if (q.qtype == 0)	/* reserved: NOTIMP, as Knot DNS */
-		return empty(&c, FB_RC_NOTIMP, FB_K_ERROR);
+		return ans_empty(&c, FB_RC_NOTIMP, FB_K_ERROR);
 	if (q.qtype == FB_T_AXFR || q.qtype == FB_T_IXFR)
 		return xfr(&c);
 	/* step 10 */
 	if (!zone)
-		return empty(&c, FB_RC_SERVFAIL, FB_K_ERROR);
+		return ans_empty(&c, FB_RC_SERVFAIL, FB_K_ERROR);
 	return lookup(&c);
 }
 
-/* "198.51.100.0/24", "2001:db8::/32" or a bare address (full length). */
-int fb_acl_parse(const char *s, struct fb_acl *a)
-{
-	char buf[64], *slash, *end;
-	unsigned long plen;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	memset(a, 0, sizeof(*a));
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, a->addr) == 1)
-		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, a->addr) == 1)
-		a->family = AF_INET6;
-	else
-		return -1;
-	plen = a->family == AF_INET ? 32 : 128;
-	if (slash) {
-		unsigned long max = plen;
-
-		plen = strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || plen > max)
-			return -1;
-	}
-	a->plen = plen;
-	return 0;
-}

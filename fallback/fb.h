@@ -7,7 +7,9 @@
  *             atomically on reload
  *   wire.c    DNS names and a message writer with name compression
  *   answer.c  the responder: query bytes + transport + client -> response
- *             bytes (pure: no I/O, no globals but what is passed in)
+ *             bytes (pure: no I/O, no globals but what is passed in); its
+ *             parts edns.c (OPT), tsig.c (TSIG), acl.c (address lists)
+ *             share answer.h
  *   axfr.c    AXFR / IXFR message streams over TCP
  *   cookie.c  DNS cookies (RFC 7873, server cookie as RFC 9018: SipHash-2-4)
  *   server.c  sockets, worker threads, epoll loop, UDP, TCP (RFC 7766)
