@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * refresh_stages.c - the steps of `rootxdp refresh` after the fetch: read
- * the zone's serial, compile (rootxdp-compile), install the image (the old
+ * refresh_stages.c - the steps of `rootxdp refresh` after the fetch: the
+ * zone's serial (asked of the compiler), compile (rootxdp-compile), install the image (the old
  * one kept as IMAGE.prev), reload rootxdpd and wait for the new serial,
  * write the stamp; and the lock that keeps two refreshes apart.
  */
@@ -14,84 +14,10 @@
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
-#include <ldns/ldns.h>
-#include <zlib.h>
-#undef dprintf	/* ldns/util.h defines a debug macro of that name */
 #include "cmd.h"
 #include "log.h"
 #include "refresh.h"
 #include "zone_maps.h"
-
-/* ---- the zone's serial without compiling it ---- */
-
-/* ldns reads a FILE *; gzread() reads plain and gzip alike. */
-static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
-{
-	int n = gzread((gzFile)cookie, buf, size > INT_MAX ? INT_MAX : (unsigned)size);
-
-	return n < 0 ? -1 : n;
-}
-
-static int gz_cookie_close(void *cookie)
-{
-	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
-}
-
-/* The SOA serial of a zone file: the first SOA (the root zone and an AXFR
- * both start with it).  A parse error before it is the compiler's to
- * explain: -EINVAL and the caller compiles anyway. */
-int zone_serial(const char *path, __u32 *serial, char *err, size_t errlen)
-{
-	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
-	ldns_rdf *origin = NULL, *prev = NULL;
-	uint32_t ttl = 3600;
-	int line = 0, rc = -EINVAL;
-	gzFile gz;
-	FILE *f;
-
-	errno = 0;
-	gz = gzopen(path, "rb");
-	if (!gz) {
-		rc = errno ? -errno : -EIO;
-		rx_fmt(err, errlen, "%s: %s", path, rx_strerr(rc));
-		return rc;
-	}
-	f = fopencookie(gz, "r", io);
-	if (!f) {
-		gzclose(gz);
-		rx_fmt(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	origin = ldns_dname_new_frm_str(".");
-	for (;;) {
-		ldns_rr *rr = NULL;
-		ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &origin, &prev, &line);
-
-		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
-		    s == LDNS_STATUS_SYNTAX_ORIGIN || s == LDNS_STATUS_SYNTAX_INCLUDE) {
-			if (feof(f)) {
-				rx_fmt(err, errlen, "%s: no SOA record", path);
-				break;
-			}
-			continue;
-		}
-		if (s != LDNS_STATUS_OK) {
-			rx_fmt(err, errlen, "%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
-			break;
-		}
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_rr_rd_count(rr) >= 3) {
-			*serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
-			ldns_rr_free(rr);
-			rc = 0;
-			break;
-		}
-		ldns_rr_free(rr);
-	}
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	fclose(f);
-	return rc;
-}
 
 /* ---- compile, install, swap, reload ---- */
 
@@ -110,6 +36,35 @@ static void compiler_path(char *buf, size_t len)
 		}
 	}
 	rx_strlcpy(buf, "rootxdp-compile", len);	/* from PATH */
+}
+
+/* The zone's SOA serial, read by the compiler (one zone reader:
+ * common/zone_text.c) without compiling.  A zone it cannot read is the
+ * compile's to explain: -EINVAL, the reason in err, and the caller
+ * compiles anyway. */
+int zone_serial(const char *path, __u32 *serial, char *err, size_t errlen)
+{
+	struct tail o = { .len = 0 }, errt = { .len = 0 };
+	char cc[PATH_MAX], *end;
+	char *argv[] = { cc, (char *)"--print-serial", (char *)path, NULL };
+	unsigned long v;
+	int st;
+
+	compiler_path(cc, sizeof(cc));
+	st = run(argv, &o, &errt);
+	if (st) {
+		rx_fmt(err, errlen, "%s", st == 127 ? "cannot run rootxdp-compile" :
+		       errt.len ? tail_last(&errt) : "rootxdp-compile --print-serial failed");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoul(tail_last(&o), &end, 10);
+	if (errno || *end || end == o.buf || v > 0xffffffffUL) {
+		rx_fmt(err, errlen, "rootxdp-compile --print-serial: '%s'", o.buf);
+		return -EINVAL;
+	}
+	*serial = (__u32)v;
+	return 0;
 }
 
 int compile(struct refresh *r, const char *out, bool prev_ok)

@@ -25,6 +25,7 @@ static void usage(FILE *f)
 		"usage: rootxdp-compile [options] -o IMAGE ZONE\n"
 		"       rootxdp-compile --check [options] ZONE\n"
 		"       rootxdp-compile --dump IMAGE [--tld NAME]\n"
+		"       rootxdp-compile --print-serial ZONE\n"
 		"options:\n"
 		"  -o, --output IMAGE       write the image here (IMAGE.tmp, then rename)\n"
 		"  -a, --trust-anchor FILE  DS or DNSKEY RRs for \".\": validate DNSSEC\n"
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 		"  -c, --check              run every check, write nothing\n"
 		"  -d, --dump IMAGE         describe an image and decode its responses\n"
 		"      --tld NAME           with --dump: also that TLD's responses\n"
+		"      --print-serial       read ZONE, print its SOA serial, check nothing else\n"
 		"  -v, --verbose            say what is done and how long it takes\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            print the version\n");
@@ -77,7 +79,7 @@ static double since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-enum { O_NOW = 256, O_ALLOW, O_MINSER, O_PREV, O_TLD };
+enum { O_NOW = 256, O_ALLOW, O_MINSER, O_PREV, O_TLD, O_SERIAL };
 
 int main(int argc, char **argv)
 {
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "tld", required_argument, NULL, O_TLD },
+		{ "print-serial", no_argument, NULL, O_SERIAL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -98,7 +101,7 @@ int main(int argc, char **argv)
 	};
 	const char *out = NULL, *anchor = NULL, *previous = NULL, *dump = NULL, *tld = NULL;
 	const char *zone;
-	bool check = false, allow_no_zonemd = false, have_min = false;
+	bool check = false, allow_no_zonemd = false, have_min = false, print_serial = false;
 	uint32_t min_serial = 0;
 	struct timespec t0, ts;
 	struct zc zc;
@@ -150,6 +153,9 @@ int main(int argc, char **argv)
 		case O_TLD:
 			tld = optarg;
 			break;
+		case O_SERIAL:
+			print_serial = true;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -190,6 +196,23 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	zone = argv[optind];
+	if (print_serial) {
+		/* `rootxdp refresh` asks before compiling: the same serial is a
+		 * no-op.  The zone is read by the one reader (zone_text.c). */
+		if (check || out) {
+			rx_err("--print-serial writes nothing: drop -o and --check");
+			return 2;
+		}
+		if (zc_read(&zc, zone) || !zc.soa || ldns_rr_rd_count(zc.soa) != 7) {
+			rx_err("%s: %s", zone, zc.err[0] ? zc.err :
+			       zc.soa ? "SOA record is malformed" : "no SOA record");
+			zc_free(&zc);
+			return 1;
+		}
+		printf("%u\n", ldns_rdf2native_int32(ldns_rr_rdf(zc.soa, 2)));
+		zc_free(&zc);
+		return 0;
+	}
 	if (!check && !out) {
 		rx_err("no output: give -o IMAGE, or --check");
 		return 2;
