@@ -14,7 +14,7 @@
 #include "config.h"
 #include "rootxdp.h"
 
-enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_MODE, K_DURATION, K_HEX128 };
+enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_MODE, K_DURATION, K_HEX128, K_SECRETS };
 
 struct key {
 	const char *name;
@@ -56,6 +56,7 @@ static const struct key keys[] = {
 	UINT("tcp-max-clients", tcp_max_clients, 1, 1000000),
 	UINT("tcp-max-per-client", tcp_max_per_client, 1, 100000),
 	LIST("axfr-allow", axfr_allow, naxfr_allow),
+	LIST("axfr-allow-key", axfr_allow_key, naxfr_allow_key),
 	BOOL("minimal-any", minimal_any),
 	STR("user", user),
 	STR("dnstap", dnstap),
@@ -63,6 +64,11 @@ static const struct key keys[] = {
 	BOOL("dnstap-log-queries", dnstap_log_queries),
 	BOOL("dnstap-log-responses", dnstap_log_responses),
 	STR("zone-source", zone_source),
+	STR("zone-source-key", zone_source_key),
+	/* a list whose values hold secrets: dumped without them */
+	{ "tsig-key", K_SECRETS, OFF(tsig_key), sizeof(((struct rx_config *)0)->tsig_key[0]),
+	  OFF(ntsig_key), 0, 0, RX_CONF_LIST_MAX },
+	STR("tsig-key-file", tsig_key_file),
 	STR("trust-anchor", trust_anchor),
 	BOOL("require-zonemd", require_zonemd),
 	{ "sig-expire-margin", K_DURATION, OFF(sig_expire_margin_s), 0, 0, 0, 365 * 86400, 0 },
@@ -245,7 +251,8 @@ static int set_key(struct rx_config *c, const struct key *k, char *v, char *err,
 			return -1;
 		}
 		return 0;
-	case K_LIST: {
+	case K_LIST:
+	case K_SECRETS: {
 		int *count = (int *)((char *)c + k->count_off);
 
 		/* Values are space/comma separated and a list key may repeat:
@@ -318,11 +325,11 @@ int rx_config_load(struct rx_config *c, const char *path, bool must_exist,
 			goto fail;
 		}
 		/* Repeating a list key appends; repeating a scalar is a mistake. */
-		if (seen[i] && keys[i].kind != K_LIST) {
+		if (seen[i] && keys[i].kind != K_LIST && keys[i].kind != K_SECRETS) {
 			snprintf(err, errlen, "%s:%d: '%s' set twice", path, lineno, key);
 			goto fail;
 		}
-		if (!seen[i] && keys[i].kind == K_LIST)
+		if (!seen[i] && (keys[i].kind == K_LIST || keys[i].kind == K_SECRETS))
 			*(int *)((char *)c + keys[i].count_off) = 0;
 		seen[i] = true;
 		if (set_key(c, &keys[i], val, why, sizeof(why))) {
@@ -371,6 +378,14 @@ void rx_config_dump(const struct rx_config *c, FILE *f)
 		case K_LIST:
 			for (j = 0; j < *(const int *)((const char *)c + k->count_off); j++)
 				fprintf(f, " %s", base + (size_t)j * k->size);
+			break;
+		case K_SECRETS:
+			/* "alg:name:secret": the part before the last ':' */
+			for (j = 0; j < *(const int *)((const char *)c + k->count_off); j++) {
+				const char *v = base + (size_t)j * k->size, *e = strrchr(v, ':');
+
+				fprintf(f, " %.*s:(secret)", e ? (int)(e - v) : 0, v);
+			}
 			break;
 		}
 		fputc('\n', f);

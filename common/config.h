@@ -53,6 +53,8 @@ struct rx_config {
 	unsigned tcp_max_per_client;		/* 10 per source address */
 	char axfr_allow[RX_CONF_LIST_MAX][64];	/* prefixes, default none */
 	int naxfr_allow;
+	char axfr_allow_key[RX_CONF_LIST_MAX][256];	/* TSIG key names; none = unsigned ok */
+	int naxfr_allow_key;
 	bool minimal_any;			/* RFC 8482 over UDP, default yes */
 	char user[64];				/* drop privileges to, "" = stay */
 	/* dnstap (rootxdpd) */
@@ -62,6 +64,11 @@ struct rx_config {
 	bool dnstap_log_responses;		/* AUTH_RESPONSE, default yes */
 	/* refresh */
 	char zone_source[1024];			/* file path, http(s) URL, axfr://host[:port] */
+	char zone_source_key[256];		/* TSIG key name for axfr://, "" = none */
+	/* TSIG keys (common/tsig.h): "[alg:]name:base64", and a file of them */
+	char tsig_key[RX_CONF_LIST_MAX][320];
+	int ntsig_key;
+	char tsig_key_file[PATH_MAX];
 	char trust_anchor[PATH_MAX];		/* /usr/share/dns/root.key, "" = none */
 	bool require_zonemd;			/* default yes */
 	unsigned sig_expire_margin_s;		/* 7 days */

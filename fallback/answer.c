@@ -194,7 +194,7 @@ void ans_begin(struct ctx *c, struct fb_wr *w, bool aa, int rcode)
 	fb_wr_name(w, q->qname, true);
 	fb_wr_u16(w, q->qtype);
 	fb_wr_u16(w, q->qclass);
-	w->cap = udp_limit(c) - edns_size(c);
+	w->cap = udp_limit(c) - edns_size(c) - tsig_room(c);
 	c->res->rcode = rcode;
 }
 
@@ -523,8 +523,20 @@ static size_t xfr(struct ctx *c)
 	/* Knot DNS: AXFR over UDP is NOTIMP (RFC 5936 4.2: TCP only). */
 	if (axfr && c->cl->transport == FB_UDP)
 		return ans_empty(c, FB_RC_NOTIMP, FB_K_ERROR);
-	if (!fb_acl_match(c->cf->axfr_allow, c->cf->naxfr_allow, &c->cl->addr))
+	if (!fb_acl_match(c->cf->axfr_allow, c->cf->naxfr_allow, &c->cl->addr)) {
+		res->refused = "the address is not in axfr-allow";
 		return ans_empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
+	}
+	if (c->cf->tsig && c->cf->tsig->axfr_need_key) {
+		/* axfr-allow-key: a verified TSIG with one of those keys */
+		const struct fb_tsig *t = c->cf->tsig;
+
+		if (!q->tsig_ok || q->tsig_key < 0 || !t->axfr_key[q->tsig_key]) {
+			res->refused = q->tsig_ok ? "the TSIG key is not in axfr-allow-key" :
+				       "axfr-allow-key wants a TSIG key and the query has none";
+			return ans_empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
+		}
+	}
 	if (!axfr && !q->has_soa)	/* RFC 1995 3: IXFR carries an SOA */
 		return ans_empty(c, FB_RC_FORMERR, FB_K_ERROR);
 	if (!c->z)
@@ -579,6 +591,8 @@ static size_t slip(struct ctx *c)
 
 /* ---------------------------------------------------------------- main */
 
+static size_t answer(struct ctx *c, const uint8_t *m, size_t len);
+
 size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 		 const uint8_t *m, size_t len, const struct fb_client *cl,
 		 uint8_t *out, size_t cap, struct fb_result *res)
@@ -586,72 +600,94 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 	struct query q;
 	struct ctx c = { .cf = cf, .z = zone, .cl = cl, .q = &q, .res = res,
 			 .out = out, .cap = cap > FB_MSG_MAX ? FB_MSG_MAX : cap };
+	size_t n;
+
+	q.tsig_ok = false;
+	n = answer(&c, m, len);
+
+	/* A transfer signs its own messages (axfr.c). */
+	if (n && q.tsig_ok && res->xfr_pos == 0)
+		n = tsig_sign(&c, n);
+	return n;
+}
+
+static size_t answer(struct ctx *c, const uint8_t *m, size_t len)
+{
+	struct query *q = c->q;
+	struct fb_result *res = c->res;
+	const struct fb_conf *cf = c->cf;
+	const struct fb_client *cl = c->cl;
+	const struct fb_zone *zone = c->z;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	res->kind = FB_K_DROP;
 	/* step 2: unreadable header or a response: drop */
-	if (len < 12 || (m[2] & 0x80) || c.cap < 512)
+	if (len < 12 || (m[2] & 0x80) || c->cap < 512)
 		return 0;
-	memset(&q, 0, sizeof(q));
-	q.m = m;
-	q.len = len;
-	q.f1 = m[2];
-	q.f2 = m[3];
+	memset(q, 0, sizeof(*q));
+	q->tsig_key = -1;
+	q->m = m;
+	q->len = len;
+	q->f1 = m[2];
+	q->f2 = m[3];
 	/* step 3 */
 	if ((m[2] >> 3) & 0x0f)
-		return ans_short_error(&c, FB_RC_NOTIMP);
+		return ans_short_error(c, FB_RC_NOTIMP);
 	/* steps 4-7 */
-	rc = parse_query(&q, cl);
-	res->qtype = q.qtype;
-	res->edns = q.edns;
-	res->do_bit = q.do_bit;
-	res->cookie = q.cookie;
-	res->cookie_formerr = q.cookie_formerr;
+	rc = parse_query(q, cl);
+	res->qtype = q->qtype;
+	res->edns = q->edns;
+	res->do_bit = q->do_bit;
+	res->cookie = q->cookie;
+	res->cookie_formerr = q->cookie_formerr;
 	if (rc)
-		return ans_short_error(&c, rc);
-	if (q.cookie) {
+		return ans_short_error(c, rc);
+	if (q->cookie) {
 		const struct rx_cookie_keys *k = __atomic_load_n(&cf->cookie_keys, __ATOMIC_ACQUIRE);
 		bool minted = false;
 
 		/* Without secrets (a caller that set none) no COOKIE goes out:
 		 * a server that does not do cookies, as RFC 7873 5.2.1 allows. */
 		if (k) {
-			res->cookie_verdict = fb_cookie_answer(k, q.ccookie, q.scookie,
-							       q.scookie_len, &cl->addr, cl->now,
-							       q.sc_out, &minted);
+			res->cookie_verdict = fb_cookie_answer(k, q->ccookie, q->scookie,
+							       q->scookie_len, &cl->addr, cl->now,
+							       q->sc_out, &minted);
 			res->cookie_minted = minted;
-			q.cookie_keys = true;
+			q->cookie_keys = true;
 		}
 	}
 	if (cl->slip)
-		return slip(&c);
-	if (q.edns && q.version > 0) {
+		return slip(c);
+	if (q->edns && q->version > 0) {
 		/* RFC 6891 6.1.3: BADVERS, the OPT alone says so (with
 		 * NSID when asked, as the XDP path builds it) */
 		struct fb_wr w;
 
-		ans_begin(&c, &w, false, 0);
+		ans_begin(c, &w, false, 0);
 		res->kind = FB_K_ERROR;
-		edns_write(&c, &w, 1, OPT_ALL);
+		edns_write(c, &w, 1, OPT_ALL);
 		res->rcode = FB_RC_BADVERS;
 		return w.len;
 	}
-	if (q.tsig)
-		return tsig_answer(&c);
+	if (q->tsig) {
+		size_t n = tsig_check(c);
+
+		if (n)
+			return n;
+	}
 	/* step 8 */
-	if (q.qclass == FB_C_CH)
-		return chaos(&c);
-	if (q.qclass != FB_C_IN)
-		return ans_empty(&c, FB_RC_REFUSED, FB_K_ERROR);
+	if (q->qclass == FB_C_CH)
+		return chaos(c);
+	if (q->qclass != FB_C_IN)
+		return ans_empty(c, FB_RC_REFUSED, FB_K_ERROR);
 	/* step 9 */
-	if (q.qtype == 0)	/* reserved: NOTIMP, as Knot DNS */
-		return ans_empty(&c, FB_RC_NOTIMP, FB_K_ERROR);
-	if (q.qtype == FB_T_AXFR || q.qtype == FB_T_IXFR)
-		return xfr(&c);
+	if (q->qtype == 0)	/* reserved: NOTIMP, as Knot DNS */
+		return ans_empty(c, FB_RC_NOTIMP, FB_K_ERROR);
+	if (q->qtype == FB_T_AXFR || q->qtype == FB_T_IXFR)
+		return xfr(c);
 	/* step 10 */
 	if (!zone)
-		return ans_empty(&c, FB_RC_SERVFAIL, FB_K_ERROR);
-	return lookup(&c);
+		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+	return lookup(c);
 }
-

@@ -29,10 +29,12 @@ struct query {
 	bool cookie_formerr;
 	bool cookie_keys;		/* sc_out holds the server cookie to send */
 	uint8_t sc_out[16];
-	/* TSIG (an unknown key to us: always BADKEY) */
+	/* TSIG: present (the last RR); verified with a key we hold */
 	bool tsig;
 	size_t tsig_name, tsig_rdata;	/* offsets in m */
 	uint16_t tsig_rdlen;
+	bool tsig_ok;
+	int tsig_key;			/* index in cf->tsig->keys, -1 none */
 	/* IXFR: the client's SOA serial from the authority section */
 	bool has_soa;
 	uint32_t soa_serial;
@@ -89,7 +91,14 @@ size_t edns_size(const struct ctx *c);
 #define OPT_COOKIE	2	/* COOKIE only (an RRL slip) */
 void edns_write(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, int options);
 
-/* tsig.c: the answer to a query that carries a TSIG RR. */
-size_t tsig_answer(struct ctx *c);
+/* tsig.c: check the TSIG of a query that carries one (RFC 8945 5.2).
+ * Returns 0 when it verified (the response is then signed: tsig_sign()),
+ * else the length of the error response (NOTAUTH with BADKEY, BADSIG or
+ * BADTIME), or a FORMERR's. */
+size_t tsig_check(struct ctx *c);
+/* Bytes to keep free for the response's TSIG RR (0 unless verified). */
+size_t tsig_room(const struct ctx *c);
+/* Sign the finished response of len bytes; returns the new length. */
+size_t tsig_sign(struct ctx *c, size_t len);
 
 #endif

@@ -12,6 +12,7 @@
  * pointer must point below 16384 anyway.
  */
 #include <string.h>
+#include <time.h>
 #include "fb.h"
 
 #define XFR_MSG_TARGET 16384
@@ -28,6 +29,11 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 		return 0;
 	if (cap > FB_MSG_MAX)
 		cap = FB_MSG_MAX;
+	/* TSIG (RFC 8945 5.3.1): every message signed, the first over the
+	 * request's MAC with every variable, the next ones over the prior
+	 * MAC with the timers only; room for it kept free. */
+	if (res->tsig)
+		cap -= rx_tsig_size(&res->tsig_ctx.key, 0);
 	fb_wr_init(&w, out, cap);
 	memset(out, 0, 12);
 	out[0] = res->xfr_id >> 8;
@@ -71,5 +77,8 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 	out[7] = n & 0xff;
 	if (res->xfr_pos >= total)
 		res->xfr = false;
+	if (res->tsig)
+		return rx_tsig_sign(&res->tsig_ctx, out, w.len, FB_MSG_MAX, (uint64_t)time(NULL),
+				    0, NULL, 0);
 	return w.len;
 }

@@ -31,6 +31,7 @@
 #include "dname.h"
 #include "image.h"
 #include "rootxdp.h"
+#include "tsig.h"
 
 /* DNS constants we use by name. */
 #define FB_T_A		1
@@ -177,6 +178,14 @@ struct fb_acl {
 	unsigned plen;
 };
 
+/* TSIG keys (tsig-key, tsig-key-file) and which of them may transfer the
+ * zone (axfr-allow-key); swapped whole on SIGHUP like the cookie keys. */
+struct fb_tsig {
+	struct rx_tsig_keys keys;
+	bool axfr_need_key;			/* axfr-allow-key given */
+	bool axfr_key[RX_TSIG_KEYS_MAX];	/* by index in keys */
+};
+
 /* Everything the responder needs besides the zone; read-only once the
  * workers run. */
 struct fb_conf {
@@ -193,6 +202,7 @@ struct fb_conf {
 	/* cookie secrets: swapped whole on SIGHUP (__atomic builtins), the
 	 * old ones freed a swap later */
 	const struct rx_cookie_keys *cookie_keys;
+	const struct fb_tsig *tsig;	/* NULL: no keys; swapped as cookie_keys */
 	struct fb_rrl *rrl;		/* NULL: RRL off */
 	struct fb_dnstap *dnstap;	/* NULL: dnstap off */
 };
@@ -221,6 +231,14 @@ struct fb_result {
 	uint8_t xfr_f1, xfr_f2;		/* header flag bytes of the query */
 	uint8_t xfr_q[RX_NAME_MAX + 4];	/* question, echoed in each message */
 	unsigned xfr_qlen;
+	/* TSIG: the query was signed with a key we hold and verified (tsig:
+	 * each response message is signed, tsig_ctx chains the MACs), or it
+	 * failed (tsig_error, said in the log over TCP) */
+	bool tsig;
+	uint16_t tsig_error;		/* RX_TSIG_BADSIG, BADKEY, BADTIME */
+	char tsig_key[256];		/* the key name the query named */
+	const char *refused;		/* why a transfer was refused, or NULL */
+	struct rx_tsig_ctx tsig_ctx;
 };
 
 /* Answer one query.  Returns the response length (<= cap), or 0: send
@@ -297,6 +315,8 @@ enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, 
 	X(FB_S_RC_REFUSED,	"rcode_refused")			\
 	X(FB_S_RC_NOTAUTH,	"rcode_notauth")			\
 	X(FB_S_RC_BADVERS,	"rcode_badvers")			\
+	X(FB_S_TSIG_GOOD,	"tsig_verified")			\
+	X(FB_S_TSIG_BAD,	"tsig_refused")				\
 	X(FB_S_K_REFERRAL,	"kind_referral")			\
 	X(FB_S_K_DS,		"kind_ds")				\
 	X(FB_S_K_NXDOMAIN,	"kind_nxdomain")			\

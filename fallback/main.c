@@ -201,6 +201,51 @@ static int cookie_keys_load(const struct rx_config *cfg, struct fb_conf *cf, boo
 	return 0;
 }
 
+/*
+ * TSIG keys (tsig-key, tsig-key-file) and axfr-allow-key, swapped whole
+ * like the cookie keys.  On SIGHUP the config is read again for them; a
+ * tsig-key-file that only root may read cannot be read again once we run
+ * as `user`: the keys in use stay, and the log says a restart reads it.
+ */
+static int tsig_load(const struct rx_config *cfg, struct fb_conf *cf, bool first)
+{
+	static struct fb_tsig *older;
+	struct fb_tsig *t;
+	char err[512];
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -1;
+	if (rx_tsig_keys_load(cfg, &t->keys, err, sizeof(err))) {
+		rx_err("%s%s", err, first ? "" : " (keeping the TSIG keys in use; a restart "
+		       "reads the file as root)");
+		free(t);
+		return -1;
+	}
+	for (int i = 0; i < cfg->naxfr_allow_key; i++) {
+		const struct rx_tsig_key *k = rx_tsig_key_find(&t->keys, cfg->axfr_allow_key[i]);
+
+		if (!k) {
+			rx_err("axfr-allow-key '%s' is not a key of tsig-key or tsig-key-file%s",
+			       cfg->axfr_allow_key[i], first ? "" : " (keeping the keys in use)");
+			explicit_bzero(t, sizeof(*t));
+			free(t);
+			return -1;
+		}
+		t->axfr_key[k - t->keys.k] = true;
+		t->axfr_need_key = true;
+	}
+	if (t->keys.n)
+		rx_info("%d TSIG key%s%s", t->keys.n, t->keys.n == 1 ? "" : "s",
+			t->axfr_need_key ? "; transfers need one of axfr-allow-key" : "");
+	if (older) {
+		explicit_bzero(older, sizeof(*older));
+		free(older);
+	}
+	older = (struct fb_tsig *)__atomic_exchange_n(&cf->tsig, t, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
 static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 {
 	memset(cf, 0, sizeof(*cf));
@@ -239,7 +284,26 @@ static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 			return -1;
 		}
 	}
+	if (tsig_load(cfg, cf, true))
+		return -1;
 	return cookie_keys_load(cfg, cf, true);
+}
+
+/* SIGHUP: the config again, for what changes without a restart (the TSIG
+ * keys and axfr-allow-key). */
+static void hup_config(struct daemon *d, struct fb_conf *cf)
+{
+	struct rx_config nc;
+	char err[512];
+
+	if (!d->cfg.path[0])
+		return;
+	rx_config_defaults(&nc);
+	if (rx_config_load(&nc, d->cfg.path, true, err, sizeof(err))) {
+		rx_err("SIGHUP: %s (keeping the configuration in use)", err);
+		return;
+	}
+	tsig_load(&nc, cf, false);
 }
 
 int main(int argc, char **argv)
@@ -437,6 +501,7 @@ int main(int argc, char **argv)
 			rx_info("SIGHUP: reloading");
 			reload(&d, false);
 			cookie_keys_load(&d.cfg, &cf, false);
+			hup_config(&d, &cf);
 			fb_dnstap_reopen(cf.dnstap);
 		} else if (sig == SIGUSR1) {
 			rx_info("SIGUSR1: reloading, an older serial allowed (rollback)");

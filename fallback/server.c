@@ -605,6 +605,26 @@ static int xfr_fill(struct worker *w, struct conn *c)
 	return 0;
 }
 
+/* A TSIG that failed, or a transfer refused, over TCP (a source that
+ * completed a handshake: not spoofed, so worth a line; over UDP they are
+ * only counted). */
+static void log_refused(const struct conn *c, const struct fb_result *res)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	const void *p = c->peer.ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)&c->peer)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)&c->peer)->sin_addr;
+
+	inet_ntop(c->peer.ss_family, p, a, sizeof(a));
+	if (res->tsig_error)
+		rx_warn("TSIG from %s refused: key '%s': %s", a, res->tsig_key,
+			rx_tsig_error_str(res->tsig_error));
+	else
+		rx_warn("transfer to %s refused: %s%s%s%s", a, res->refused,
+			res->tsig ? " (key '" : "", res->tsig ? res->tsig_ctx.key.name : "",
+			res->tsig ? "')" : "");
+}
+
 /* Answer every complete query in the input buffer, in order, while the
  * output has room and no transfer is streaming. */
 static int conn_process(struct worker *w, struct conn *c)
@@ -639,6 +659,8 @@ static int conn_process(struct worker *w, struct conn *c)
 			fb_dnstap_log(cf->dnstap, w->idx, &m, w->st);
 		}
 		off += 2 + qlen;
+		if (res.tsig_error || (res.kind == FB_K_XFR_REFUSED && res.refused))
+			log_refused(c, &res);
 		if (rlen && out_msg(w, c, rlen))
 			return -1;
 		if (res.xfr) {
@@ -646,8 +668,10 @@ static int conn_process(struct worker *w, struct conn *c)
 			c->xres = res;
 			c->xzone = w->zone;
 			fb_zone_ref(c->xzone);
-			rx_info("%s transfer of serial %u to a client started",
-				res.kind == FB_K_AXFR ? "AXFR" : "IXFR", c->xzone->serial);
+			rx_info("%s transfer of serial %u to a client started%s%s%s",
+				res.kind == FB_K_AXFR ? "AXFR" : "IXFR", c->xzone->serial,
+				res.tsig ? " (TSIG key '" : "", res.tsig ? res.tsig_ctx.key.name : "",
+				res.tsig ? "')" : "");
 			if (xfr_fill(w, c))
 				return -1;
 		}

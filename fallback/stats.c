@@ -40,6 +40,10 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 	fb_stat_add(s, FB_S_BYTES_IN, qlen);
 	if (r->cookie_formerr)
 		fb_stat_add(s, FB_S_CK_FORMERR, 1);
+	if (r->tsig)
+		fb_stat_add(s, FB_S_TSIG_GOOD, 1);
+	if (r->tsig_error)
+		fb_stat_add(s, FB_S_TSIG_BAD, 1);
 	if (r->cookie_verdict != RX_CK_NONE) {
 		fb_stat_add(s, r->cookie_verdict == RX_CK_GOOD ? FB_S_CK_GOOD :
 			       r->cookie_verdict == RX_CK_BAD ? FB_S_CK_BAD : FB_S_CK_CLIENT, 1);

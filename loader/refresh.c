@@ -31,8 +31,8 @@
 #include "zone_maps.h"
 
 static const char refresh_usage[] =
-	"usage: rootxdp refresh [--config FILE] [--source SRC] [--pin-root DIR]\n"
-	"                       [--netns NAME] [-v]\n"
+	"usage: rootxdp refresh [--config FILE] [--source SRC] [--key NAME]\n"
+	"                       [--pin-root DIR] [--netns NAME] [-v]\n"
 	"Fetch the zone from zone-source, verify and compile it (rootxdp-compile),\n"
 	"install it as 'image' (the old one kept as IMAGE.prev), swap it into the\n"
 	"maps, reload rootxdpd and check that both serve the new serial.  The same\n"
@@ -41,6 +41,8 @@ static const char refresh_usage[] =
 	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
 	"  -s, --source SRC   zone source instead of zone-source: a file,\n"
 	"                     http(s)://..., or axfr://HOST[:PORT]\n"
+	"  -k, --key NAME     TSIG key for axfr:// instead of zone-source-key\n"
+	"                     ('' for none)\n"
 	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
 	"  -n, --netns NAME   network namespace for the download and rootxdpd\n"
 	"  -v, --verbose      say what is done\n"
@@ -205,20 +207,23 @@ int cmd_refresh(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "source", required_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "pin-root", required_argument, NULL, 'p' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *conf = NULL, *pin_arg = NULL, *src = NULL, *netns = NULL;
+	const char *conf = NULL, *pin_arg = NULL, *src = NULL, *netns = NULL, *key = NULL;
+	char e[512];
 	struct refresh r;
 	int o, lock, rc;
 
-	while ((o = getopt_long(argc, argv, "c:s:p:n:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:s:k:p:n:vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': conf = optarg; break;
 		case 's': src = optarg; break;
+		case 'k': key = optarg; break;
 		case 'p': pin_arg = optarg; break;
 		case 'n': netns = optarg; break;
 		case 'v': rx_verbose_set(rx_verbose + 1); break;
@@ -238,6 +243,12 @@ int cmd_refresh(int argc, char **argv)
 		rx_log_max = RX_LOG_WARN;
 	snprintf(r.pin_root, sizeof(r.pin_root), "%s", pin_arg ? pin_arg : r.c.pin_root);
 	r.source = src ? src : r.c.zone_source;
+	r.key_name = key ? key : r.c.zone_source_key;
+	if (rx_tsig_keys_load(&r.c, &r.keys, e, sizeof(e))) {
+		rx_err("%s", e);
+		return RX_EXIT_FAIL;
+	}
+	snprintf(r.work_dir, sizeof(r.work_dir), "%s", r.c.state_dir);
 	if (!r.source[0]) {
 		rx_err("no zone source: set zone-source in %s (a file, an http(s) URL or "
 		       "axfr://HOST), or give --source", r.c.path[0] ? r.c.path : RX_CONF_DEFAULT);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "config.h"
+#include "tsig.h"
 
 #define CURL_CONNECT_TIMEOUT	"30"
 #define CURL_MAX_TIME		"900"
@@ -30,6 +31,9 @@ struct refresh {
 	char zone[PATH_MAX];		/* the zone file to compile */
 	char http_tmp[PATH_MAX];	/* a download to keep on success */
 	char http_keep[PATH_MAX];
+	char work_dir[PATH_MAX];	/* downloads, transfers, the new image */
+	const char *key_name;		/* TSIG key for axfr://, NULL = none */
+	struct rx_tsig_keys keys;
 };
 
 /* Keep the tail of what a child writes: the last line is the reason. */

@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <ldns/ldns.h>
 #undef dprintf	/* ldns/util.h defines a debug macro of that name */
 #include "cmd.h"
 #include "log.h"
 #include "refresh.h"
+#include "tsig.h"
 #include "zone_maps.h"
 
 /* ---- sources ---- */
@@ -142,18 +145,21 @@ int axfr_parse(const char *src, char *host, size_t hlen, unsigned *port)
 	return 0;
 }
 
-static ldns_resolver *axfr_resolver(const char *host, unsigned port, char *addr, size_t alen)
+/* Connect over TCP to the primary (host: an address or a name); the
+ * address used goes to addr.  -1 when it failed (said). */
+static int axfr_connect(const struct refresh *r, const char *host, unsigned port, char *addr,
+			size_t alen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG }, *ai;
 	struct timeval tv = { AXFR_TIMEOUT_S, 0 };
-	ldns_resolver *res;
-	ldns_rdf *ns;
-	int e;
+	char ps[8];
+	int e, fd;
 
-	e = getaddrinfo(host, NULL, &hints, &ai);
+	snprintf(ps, sizeof(ps), "%u", port);
+	e = getaddrinfo(host, ps, &hints, &ai);
 	if (e) {
 		rx_err("cannot resolve the primary '%s': %s", host, gai_strerror(e));
-		return NULL;
+		return -1;
 	}
 	if (ai->ai_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, addr,
@@ -161,24 +167,180 @@ static ldns_resolver *axfr_resolver(const char *host, unsigned port, char *addr,
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, addr,
 			  (socklen_t)alen);
-	ns = ldns_rdf_new_frm_str(ai->ai_family == AF_INET6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
-				  addr);
-	freeaddrinfo(ai);
-	res = ldns_resolver_new();
-	if (!res || !ns) {
-		ldns_rdf_deep_free(ns);
-		if (res)
-			ldns_resolver_deep_free(res);
-		rx_err("out of memory");
-		return NULL;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* SO_SNDTIMEO bounds connect() too (Linux). */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+		rx_err("cannot start AXFR from %s (%s port %u): %s (still serving serial %u)",
+		       r->source, addr, port, strerror(errno), r->served);
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
 	}
-	ldns_resolver_push_nameserver(res, ns);
-	ldns_rdf_deep_free(ns);
-	ldns_resolver_set_port(res, (uint16_t)port);
-	ldns_resolver_set_timeout(res, tv);
-	ldns_resolver_set_retry(res, 1);
-	ldns_resolver_set_recursive(res, false);
-	return res;
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static int read_full(int fd, uint8_t *b, size_t n)
+{
+	while (n) {
+		ssize_t k = read(fd, b, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k == 0 ? -ECONNRESET : -errno;
+		b += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static const char *rcode_name(unsigned rc)
+{
+	const ldns_lookup_table *l = ldns_lookup_by_id(ldns_rcodes, (int)rc);
+
+	return l ? l->name : "?";
+}
+
+/* The transfer itself: query (signed with key when given), then every
+ * message until the closing SOA, each RR printed to f.  Each message is
+ * checked against the key as RFC 8945 5.3.1 says: the first and the last
+ * signed, never more than 99 unsigned in a row.  0, or -1 (said). */
+static int axfr_stream(struct refresh *r, int fd, const struct rx_tsig_key *key, FILE *f,
+		       long *nrr)
+{
+	static uint8_t m[65536];
+	uint8_t q[512];
+	struct rx_tsig_ctx t;
+	size_t qlen = 12;
+	unsigned id, nmsg = 0;
+	long nsoa = 0;
+	int rc = -1;
+
+	if (key)
+		rx_tsig_ctx_init(&t, key);
+	/* q: the two-byte length (RFC 1035 4.2.2), then the message */
+	id = (unsigned)(time(NULL) ^ getpid()) & 0xffff;
+	memset(q, 0, 14);
+	q[2] = id >> 8;
+	q[3] = id & 0xff;
+	q[7] = 1;				/* QDCOUNT */
+	memcpy(q + 14, "\0\0\xfc\0\x01", 5);	/* . AXFR IN */
+	qlen += 5;
+	if (key) {
+		qlen = rx_tsig_sign(&t, q + 2, qlen, sizeof(q) - 2, (uint64_t)time(NULL), 0, NULL, 0);
+		if (!qlen) {
+			rx_err("cannot sign the AXFR query with TSIG key '%s'", key->name);
+			goto out;
+		}
+	}
+	q[0] = (uint8_t)(qlen >> 8);
+	q[1] = (uint8_t)qlen;
+	if (write(fd, q, qlen + 2) != (ssize_t)(qlen + 2)) {
+		rx_err("cannot send the AXFR query to %s: %s (still serving serial %u)", r->source,
+		       strerror(errno), r->served);
+		goto out;
+	}
+	while (nsoa < 2) {
+		struct rx_tsig_rr tr;
+		ldns_pkt *pkt = NULL;
+		size_t len;
+		int e, has;
+
+		e = read_full(fd, m, 2);
+		len = (size_t)m[0] << 8 | m[1];
+		if (!e)
+			e = len < 12 ? -EBADMSG : read_full(fd, m, len);
+		if (e) {
+			rx_err("AXFR from %s failed after %ld records: %s (still serving serial %u)",
+			       r->source, *nrr, e == -ECONNRESET ? "the primary closed the connection" :
+			       rx_strerr(e), r->served);
+			goto out;
+		}
+		nmsg++;
+		if (((unsigned)m[0] << 8 | m[1]) != id || !(m[2] & 0x80)) {
+			rx_err("AXFR from %s: message %u is not an answer to our query (still serving "
+			       "serial %u)", r->source, nmsg, r->served);
+			goto out;
+		}
+		has = rx_tsig_rr_find(m, len, &tr);
+		if (has < 0) {
+			rx_err("AXFR from %s: message %u is malformed (still serving serial %u)",
+			       r->source, nmsg, r->served);
+			goto out;
+		}
+		if ((m[3] & 0x0f) != 0) {
+			if (has > 0 && tr.error)
+				rx_err("AXFR from %s refused by the primary: TSIG key '%s': %s (rcode "
+				       "%s) (still serving serial %u)", r->source,
+				       key ? key->name : "(one we did not send)",
+				       rx_tsig_error_str(tr.error), rcode_name(m[3] & 0x0f), r->served);
+			else
+				rx_err("AXFR from %s refused by the primary: rcode %s%s (still serving "
+				       "serial %u)", r->source, rcode_name(m[3] & 0x0f),
+				       key ? "" : " (does it want a TSIG key? zone-source-key)",
+				       r->served);
+			goto out;
+		}
+		if (key) {
+			e = rx_tsig_verify(&t, m, len, has > 0 ? &tr : NULL, (uint64_t)time(NULL));
+			if (e == -1 && (t.nsigned == 0 || t.unsigned_run > RX_TSIG_UNSIGNED_MAX)) {
+				rx_err("AXFR from %s refused: TSIG key '%s': message %u is not signed "
+				       "(%s) (still serving serial %u)", r->source, key->name, nmsg,
+				       t.nsigned ? "more than 99 unsigned in a row" :
+				       "the first must be", r->served);
+				goto out;
+			}
+			if (e > 0) {
+				rx_err("AXFR from %s refused: message %u fails TSIG key '%s': %s (still "
+				       "serving serial %u)", r->source, nmsg, key->name,
+				       rx_tsig_error_str((unsigned)e), r->served);
+				goto out;
+			}
+		}
+		if (ldns_wire2pkt(&pkt, m, len) != LDNS_STATUS_OK) {
+			rx_err("AXFR from %s: message %u does not parse (still serving serial %u)",
+			       r->source, nmsg, r->served);
+			goto out;
+		}
+		for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(pkt)); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_answer(pkt), i);
+
+			if (nsoa >= 2) {
+				rx_err("AXFR from %s: records after the closing SOA (still serving "
+				       "serial %u)", r->source, r->served);
+				ldns_pkt_free(pkt);
+				goto out;
+			}
+			/* RFC 5936 2.2: the SOA opens and closes the transfer. */
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && nsoa++)
+				continue;
+			if (!nsoa) {
+				rx_err("AXFR from %s: the first record is not the SOA (still serving "
+				       "serial %u)", r->source, r->served);
+				ldns_pkt_free(pkt);
+				goto out;
+			}
+			ldns_rr_print(f, rr);
+			(*nrr)++;
+		}
+		ldns_pkt_free(pkt);
+	}
+	if (key && t.unsigned_run) {
+		rx_err("AXFR from %s refused: TSIG key '%s': the last message is not signed (still "
+		       "serving serial %u)", r->source, key->name, r->served);
+		goto out;
+	}
+	if (key)
+		rx_info("AXFR from %s: %u messages, %u signed with TSIG key '%s', all verified",
+			r->source, nmsg, t.nsigned, key->name);
+	rc = 0;
+out:
+	if (key)
+		rx_tsig_ctx_free(&t);
+	return rc;
 }
 
 /* 1 = zone transferred into r->zone, 0 = the primary's serial is the one
@@ -186,20 +348,27 @@ static ldns_resolver *axfr_resolver(const char *host, unsigned port, char *addr,
 int fetch_axfr(struct refresh *r)
 {
 	char host[256], addr[INET6_ADDRSTRLEN], tmp[PATH_MAX], e[300];
-	ldns_resolver *res = NULL;
-	ldns_rdf *root = NULL;
+	const struct rx_tsig_key *key = NULL;
 	unsigned port;
 	__u32 serial;
-	long nrr = 0, nsoa = 0;
+	long nrr = 0;
 	FILE *f = NULL;
-	int rc = -1;
+	int rc = -1, fd = -1;
 
 	if (axfr_parse(r->source, host, sizeof(host), &port)) {
 		rx_err("zone-source '%s': expected axfr://HOST[:PORT]", r->source);
 		return -1;
 	}
-	res = axfr_resolver(host, port, addr, sizeof(addr));
-	if (!res)
+	if (r->key_name && r->key_name[0]) {
+		key = rx_tsig_key_find(&r->keys, r->key_name);
+		if (!key) {
+			rx_err("zone-source-key '%s' is not a key of tsig-key or tsig-key-file",
+			       r->key_name);
+			return -1;
+		}
+	}
+	fd = axfr_connect(r, host, port, addr, sizeof(addr));
+	if (fd < 0)
 		return -1;
 	/* Ask the serial first: no transfer when it is the served one. */
 	if (rx_soa_query(addr, port, false, 5000, &serial, e, sizeof(e)) &&
@@ -218,8 +387,8 @@ int fetch_axfr(struct refresh *r)
 		       r->source, serial, r->served);
 		goto out;
 	}
-	if (rx_fmt(r->zone, sizeof(r->zone), "%s/zone.axfr", r->c.state_dir) ||
-	    rx_fmt(tmp, sizeof(tmp), "%s/zone.axfr.tmp", r->c.state_dir)) {
+	if (rx_fmt(r->zone, sizeof(r->zone), "%s/zone.axfr", r->work_dir) ||
+	    rx_fmt(tmp, sizeof(tmp), "%s/zone.axfr.tmp", r->work_dir)) {
 		rx_err("state-dir %s: path too long", r->c.state_dir);
 		goto out;
 	}
@@ -228,36 +397,8 @@ int fetch_axfr(struct refresh *r)
 		rx_err("cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	root = ldns_dname_new_frm_str(".");
-	if (ldns_axfr_start(res, root, LDNS_RR_CLASS_IN) != LDNS_STATUS_OK) {
-		rx_err("cannot start AXFR from %s (%s port %u) (still serving serial %u)",
-		       r->source, addr, port, r->served);
+	if (axfr_stream(r, fd, key, f, &nrr))
 		goto out;
-	}
-	for (;;) {
-		ldns_rr *rr = ldns_axfr_next(res);
-
-		if (!rr)
-			break;
-		/* RFC 5936 2.2: the SOA opens and closes the transfer. */
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && nsoa++) {
-			ldns_rr_free(rr);
-			continue;
-		}
-		ldns_rr_print(f, rr);
-		ldns_rr_free(rr);
-		nrr++;
-	}
-	if (!ldns_axfr_complete(res) || nsoa < 2) {
-		ldns_pkt *last = ldns_axfr_last_pkt(res);
-
-		rx_err("AXFR from %s failed after %ld records%s%s (still serving serial %u)",
-		       r->source, nrr, last ? ": rcode " : "",
-		       last ? ldns_lookup_by_id(ldns_rcodes, ldns_pkt_get_rcode(last)) ?
-		       ldns_lookup_by_id(ldns_rcodes, ldns_pkt_get_rcode(last))->name : "?" : "",
-		       r->served);
-		goto out;
-	}
 	if (fflush(f) || fsync(fileno(f))) {
 		rx_err("cannot write %s: %s", tmp, strerror(errno));
 		goto out;
@@ -275,7 +416,7 @@ out:
 		fclose(f);
 		unlink(tmp);
 	}
-	ldns_rdf_deep_free(root);
-	ldns_resolver_deep_free(res);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
