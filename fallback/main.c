@@ -289,12 +289,19 @@ static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 	return cookie_keys_load(cfg, cf, true);
 }
 
-/* SIGHUP: the config again, for what changes without a restart (the TSIG
- * keys and axfr-allow-key). */
+/* SIGHUP: the config again.  Applied: the TSIG keys and axfr-allow-key
+ * (image is read again by reload()); every other key that changed is
+ * named as needing a restart (they size or bind what the workers use).
+ * Compared through rx_config_dump(), which prints no secret. */
 static void hup_config(struct daemon *d, struct fb_conf *cf)
 {
+	static const char *const applied[] = {
+		"image", "tsig-key", "tsig-key-file", "axfr-allow-key", NULL
+	};
 	struct rx_config nc;
-	char err[512];
+	char err[512], *a = NULL, *b = NULL, *la, *lb, *sa, *sb, need[512] = "";
+	size_t na = 0, nb = 0;
+	FILE *fa, *fb;
 
 	if (!d->cfg.path[0])
 		return;
@@ -304,6 +311,41 @@ static void hup_config(struct daemon *d, struct fb_conf *cf)
 		return;
 	}
 	tsig_load(&nc, cf, false);
+	fa = open_memstream(&a, &na);
+	fb = open_memstream(&b, &nb);
+	if (fa && fb) {
+		rx_config_dump(&d->cfg, fa);
+		rx_config_dump(&nc, fb);
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	for (la = a ? strtok_r(a, "\n", &sa) : NULL, lb = b ? strtok_r(b, "\n", &sb) : NULL;
+	     la && lb; la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
+		size_t k = strcspn(la, " ");
+		bool ok = false;
+
+		if (!strcmp(la, lb))
+			continue;
+		for (int i = 0; applied[i]; i++)
+			ok |= strlen(applied[i]) == k && !strncmp(la, applied[i], k);
+		if (!ok && strlen(need) + k + 3 < sizeof(need))
+			snprintf(need + strlen(need), sizeof(need) - strlen(need), "%s%.*s",
+				 need[0] ? ", " : "", (int)k, la);
+	}
+	free(a);
+	free(b);
+	if (need[0])
+		rx_warn("SIGHUP: %s changed in %s: not applied, they need a restart", need,
+			d->cfg.path);
+	/* what was applied is what a later SIGHUP compares against */
+	snprintf(d->cfg.tsig_key_file, sizeof(d->cfg.tsig_key_file), "%s", nc.tsig_key_file);
+	memcpy(d->cfg.tsig_key, nc.tsig_key, sizeof(nc.tsig_key));
+	d->cfg.ntsig_key = nc.ntsig_key;
+	memcpy(d->cfg.axfr_allow_key, nc.axfr_allow_key, sizeof(nc.axfr_allow_key));
+	d->cfg.naxfr_allow_key = nc.naxfr_allow_key;
+	explicit_bzero(&nc, sizeof(nc));
 }
 
 int main(int argc, char **argv)

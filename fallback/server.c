@@ -619,6 +619,9 @@ static void log_refused(const struct conn *c, const struct fb_result *res)
 	if (res->tsig_error)
 		rx_warn("TSIG from %s refused: key '%s': %s", a, res->tsig_key,
 			rx_tsig_error_str(res->tsig_error));
+	else if (!strstr(res->refused, "axfr-allow-key"))
+		/* an address outside axfr-allow: scanners do that all day */
+		rx_info("transfer to %s refused: %s", a, res->refused);
 	else
 		rx_warn("transfer to %s refused: %s%s%s%s", a, res->refused,
 			res->tsig ? " (key '" : "", res->tsig ? res->tsig_ctx.key.name : "",

@@ -145,18 +145,12 @@ int axfr_parse(const char *src, char *host, size_t hlen, unsigned *port)
 	return 0;
 }
 
-/* Connect over TCP to the primary (host: an address or a name); the
- * address used goes to addr.  -1 when it failed (said). */
-static int axfr_connect(const struct refresh *r, const char *host, unsigned port, char *addr,
-			size_t alen)
+/* The primary's address (host: an address or a name) as text. */
+static int axfr_resolve(const char *host, char *addr, size_t alen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG }, *ai;
-	struct timeval tv = { AXFR_TIMEOUT_S, 0 };
-	char ps[8];
-	int e, fd;
+	int e = getaddrinfo(host, NULL, &hints, &ai);
 
-	snprintf(ps, sizeof(ps), "%u", port);
-	e = getaddrinfo(host, ps, &hints, &ai);
 	if (e) {
 		rx_err("cannot resolve the primary '%s': %s", host, gai_strerror(e));
 		return -1;
@@ -167,6 +161,23 @@ static int axfr_connect(const struct refresh *r, const char *host, unsigned port
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, addr,
 			  (socklen_t)alen);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/* Connect over TCP to the primary's address; -1 when it failed (said). */
+static int axfr_connect(const struct refresh *r, const char *addr, unsigned port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	struct timeval tv = { AXFR_TIMEOUT_S, 0 };
+	char ps[8];
+	int fd;
+
+	snprintf(ps, sizeof(ps), "%u", port);
+	if (getaddrinfo(addr, ps, &hints, &ai)) {
+		rx_err("cannot use the primary's address %s", addr);
+		return -1;
+	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	/* SO_SNDTIMEO bounds connect() too (Linux). */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
@@ -367,8 +378,7 @@ int fetch_axfr(struct refresh *r)
 			return -1;
 		}
 	}
-	fd = axfr_connect(r, host, port, addr, sizeof(addr));
-	if (fd < 0)
+	if (axfr_resolve(host, addr, sizeof(addr)))
 		return -1;
 	/* Ask the serial first: no transfer when it is the served one. */
 	if (rx_soa_query(addr, port, false, 5000, &serial, e, sizeof(e)) &&
@@ -397,6 +407,9 @@ int fetch_axfr(struct refresh *r)
 		rx_err("cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	fd = axfr_connect(r, addr, port);
+	if (fd < 0)
+		goto out;
 	if (axfr_stream(r, fd, key, f, &nrr))
 		goto out;
 	if (fflush(f) || fsync(fileno(f))) {
