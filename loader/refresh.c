@@ -98,6 +98,10 @@ static int do_refresh(struct refresh *r)
 			       strerror(errno), r->served);
 			return -1;
 		}
+		/* read by the user: a copy it can reach */
+		if (refresh_dropping() &&
+		    refresh_take_in(r, r->zone, "zone.file", r->zone, sizeof(r->zone)))
+			return -1;
 		got = 1;
 		break;
 	}
@@ -138,7 +142,20 @@ static int do_refresh(struct refresh *r)
 		rx_err("image path %s: too long", r->c.image);
 		return -1;
 	}
-	if (compile(r, img_new, prev_ok)) {
+	if (refresh_dropping()) {
+		/* compiled by the user in its directory, installed by root */
+		char work_new[PATH_MAX];
+
+		if (rx_fmt(work_new, sizeof(work_new), "%s/image.new", r->work_dir)) {
+			rx_err("%s: path too long", r->work_dir);
+			return -1;
+		}
+		if (compile(r, work_new, prev_ok) || refresh_take_out(work_new, img_new)) {
+			unlink(work_new);
+			http_drop(r);
+			return -1;
+		}
+	} else if (compile(r, img_new, prev_ok)) {
 		http_drop(r);
 		return -1;
 	}
@@ -248,7 +265,6 @@ int cmd_refresh(int argc, char **argv)
 		rx_err("%s", e);
 		return RX_EXIT_FAIL;
 	}
-	snprintf(r.work_dir, sizeof(r.work_dir), "%s", r.c.state_dir);
 	if (!r.source[0]) {
 		rx_err("no zone source: set zone-source in %s (a file, an http(s) URL or "
 		       "axfr://HOST), or give --source", r.c.path[0] ? r.c.path : RX_CONF_DEFAULT);
@@ -263,6 +279,10 @@ int cmd_refresh(int argc, char **argv)
 		return RX_EXIT_LOCKED;
 	if (lock < 0)
 		return RX_EXIT_FAIL;
+	if (refresh_drop_to(r.c.user) || refresh_work_dir(&r)) {
+		close(lock);
+		return RX_EXIT_FAIL;
+	}
 	if (netns && rx_netns_enter(netns, NULL)) {
 		close(lock);
 		return RX_EXIT_FAIL;

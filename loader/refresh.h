@@ -31,7 +31,10 @@ struct refresh {
 	char zone[PATH_MAX];		/* the zone file to compile */
 	char http_tmp[PATH_MAX];	/* a download to keep on success */
 	char http_keep[PATH_MAX];
-	char work_dir[PATH_MAX];	/* downloads, transfers, the new image */
+	char work_dir[PATH_MAX];	/* downloads, transfers, the new image:
+					 * state-dir, or state-dir/refresh owned
+					 * by `user` when the steps drop to it */
+	char trust_anchor[PATH_MAX];	/* what the compile reads */
 	const char *key_name;		/* TSIG key for axfr://, NULL = none */
 	struct rx_tsig_keys keys;
 };
@@ -43,6 +46,28 @@ struct tail {
 };
 
 /* refresh_run.c */
+/* Least privilege: with `user` set and run as root, everything that reads
+ * what came from the network (curl, the AXFR, rootxdp-compile) runs as
+ * that user in a child; only the install, the swap and the daemon signal
+ * stay root.  run() and run_fn() drop to it once refresh_drop_to() set it. */
+int refresh_drop_to(const char *user);
+bool refresh_dropping(void);
+/* chown a file or directory root made to the user (no-op without one). */
+int refresh_give(int fd);
+/* Run fn(r) in a child as the user (or in this process without one); its
+ * return value (0..125) comes back, -1 if the child failed otherwise. */
+int run_fn(int (*fn)(struct refresh *), struct refresh *r);
+/* Set r->work_dir (and r->trust_anchor): state-dir itself, or with a user
+ * state-dir/refresh, 0700, owned by it, the trust anchor copied in.  0 or
+ * -1 (said). */
+int refresh_work_dir(struct refresh *r);
+/* Copy src (read as root) into the work dir as name (for the user to
+ * read); out gets the copy's path.  0 or -1 (said). */
+int refresh_take_in(struct refresh *r, const char *src, const char *name, char *out,
+		    size_t outlen);
+/* Copy src (a file of the work dir, not followed if a link) to dst, a new
+ * root-owned 0644 file; src removed.  0 or -1 (said). */
+int refresh_take_out(const char *src, const char *dst);
 const char *tail_last(struct tail *t);
 int run(char *const argv[], struct tail *out, struct tail *errt);
 

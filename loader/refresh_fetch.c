@@ -41,8 +41,8 @@ int fetch_http(struct refresh *r)
 	int a = 0, st;
 	bool have_keep;
 
-	if (rx_fmt(r->http_keep, sizeof(r->http_keep), "%s/zone.download", r->c.state_dir) ||
-	    rx_fmt(r->http_tmp, sizeof(r->http_tmp), "%s/zone.download.tmp", r->c.state_dir)) {
+	if (rx_fmt(r->http_keep, sizeof(r->http_keep), "%s/zone.download", r->work_dir) ||
+	    rx_fmt(r->http_tmp, sizeof(r->http_tmp), "%s/zone.download.tmp", r->work_dir)) {
 		rx_err("state-dir %s: path too long", r->c.state_dir);
 		return -1;
 	}
@@ -355,8 +355,8 @@ out:
 }
 
 /* 1 = zone transferred into r->zone, 0 = the primary's serial is the one
- * served (no transfer), -1 failed or refused (said). */
-int fetch_axfr(struct refresh *r)
+ * served (no transfer), 2 failed or refused (said).  As the user. */
+static int axfr_job(struct refresh *r)
 {
 	char host[256], addr[INET6_ADDRSTRLEN], tmp[PATH_MAX], e[300];
 	const struct rx_tsig_key *key = NULL;
@@ -364,22 +364,22 @@ int fetch_axfr(struct refresh *r)
 	__u32 serial;
 	long nrr = 0;
 	FILE *f = NULL;
-	int rc = -1, fd = -1;
+	int rc = 2, fd = -1;
 
 	if (axfr_parse(r->source, host, sizeof(host), &port)) {
 		rx_err("zone-source '%s': expected axfr://HOST[:PORT]", r->source);
-		return -1;
+		return 2;
 	}
 	if (r->key_name && r->key_name[0]) {
 		key = rx_tsig_key_find(&r->keys, r->key_name);
 		if (!key) {
 			rx_err("zone-source-key '%s' is not a key of tsig-key or tsig-key-file",
 			       r->key_name);
-			return -1;
+			return 2;
 		}
 	}
 	if (axfr_resolve(host, addr, sizeof(addr)))
-		return -1;
+		return 2;
 	/* Ask the serial first: no transfer when it is the served one. */
 	if (rx_soa_query(addr, port, false, 5000, &serial, e, sizeof(e)) &&
 	    rx_soa_query(addr, port, true, 5000, &serial, e, sizeof(e))) {
@@ -432,4 +432,13 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int fetch_axfr(struct refresh *r)
+{
+	int rc = run_fn(axfr_job, r);
+
+	if (rc == 1 && rx_fmt(r->zone, sizeof(r->zone), "%s/zone.axfr", r->work_dir))
+		return -1;
+	return rc == 0 || rc == 1 ? rc : -1;
 }

@@ -78,13 +78,14 @@ int compile(struct refresh *r, const char *out, bool prev_ok)
 	argv[a++] = cc;
 	if (rx_verbose)
 		argv[a++] = (char *)"-v";
-	if (r->c.trust_anchor[0]) {
+	if (r->trust_anchor[0]) {
 		argv[a++] = (char *)"--trust-anchor";
-		argv[a++] = r->c.trust_anchor;
+		argv[a++] = r->trust_anchor;
 	}
 	if (!r->c.require_zonemd)
 		argv[a++] = (char *)"--allow-no-zonemd";
-	if (prev_ok) {
+	/* --previous reads the image: the user need not be able to. */
+	if (prev_ok && !refresh_dropping()) {
 		argv[a++] = (char *)"--previous";
 		argv[a++] = r->c.image;
 	} else if (r->have_served) {
