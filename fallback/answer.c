@@ -597,8 +597,9 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 		 const uint8_t *m, size_t len, const struct fb_client *cl,
 		 uint8_t *out, size_t cap, struct fb_result *res)
 {
+	const struct fb_conf *live = __atomic_load_n(&cf->live, __ATOMIC_ACQUIRE);
 	struct query q;
-	struct ctx c = { .cf = cf, .z = zone, .cl = cl, .q = &q, .res = res,
+	struct ctx c = { .cf = live ? live : cf, .z = zone, .cl = cl, .q = &q, .res = res,
 			 .out = out, .cap = cap > FB_MSG_MAX ? FB_MSG_MAX : cap };
 	size_t n;
 

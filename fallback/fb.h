@@ -203,6 +203,9 @@ struct fb_conf {
 	 * old ones freed a swap later */
 	const struct rx_cookie_keys *cookie_keys;
 	const struct fb_tsig *tsig;	/* NULL: no keys; swapped as cookie_keys */
+	/* SIGHUP's copy with the config read again (NULL: none yet): the
+	 * responder answers from it; swapped whole, freed a swap later */
+	const struct fb_conf *live;
 	struct fb_rrl *rrl;		/* NULL: RRL off */
 	struct fb_dnstap *dnstap;	/* NULL: dnstap off */
 };

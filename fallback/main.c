@@ -246,9 +246,10 @@ static int tsig_load(const struct rx_config *cfg, struct fb_conf *cf, bool first
 	return 0;
 }
 
-static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
+/* What the responder reads of the config (fb_conf's plain fields): set at
+ * start, and again on SIGHUP into a new copy (fb_conf.live). */
+static int answer_conf(const struct rx_config *cfg, struct fb_conf *cf)
 {
-	memset(cf, 0, sizeof(*cf));
 	cf->max_payload = cfg->max_udp_payload;
 	cf->nsid = cfg->nsid;
 	cf->ident_len = strnlen(cfg->identity, RX_IDENT_MAX);
@@ -264,6 +265,14 @@ static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 		}
 	}
 	cf->naxfr_allow = cfg->naxfr_allow;
+	return 0;
+}
+
+static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	if (answer_conf(cfg, cf))
+		return -1;
 	if (cfg->rrl_rate) {
 		struct fb_acl ex[RX_CONF_LIST_MAX];
 		struct rx_rrl_params p;
@@ -289,33 +298,63 @@ static int conf_from_config(const struct rx_config *cfg, struct fb_conf *cf)
 	return cookie_keys_load(cfg, cf, true);
 }
 
-/* SIGHUP: the config again.  Applied: the TSIG keys and axfr-allow-key
- * (image is read again by reload()); every other key that changed is
- * named as needing a restart (they size or bind what the workers use).
- * Compared through rx_config_dump(), which prints no secret. */
-static void hup_config(struct daemon *d, struct fb_conf *cf)
-{
-	static const char *const applied[] = {
-		"image", "tsig-key", "tsig-key-file", "axfr-allow-key", NULL
-	};
-	struct rx_config nc;
-	char err[512], *a = NULL, *b = NULL, *la, *lb, *sa, *sb, need[512] = "";
-	size_t na = 0, nb = 0;
-	FILE *fa, *fb;
+/*
+ * SIGHUP: the config again.  Applied without a restart: what the responder
+ * reads (identity, nsid, version, max-udp-payload, minimal-any, axfr-allow:
+ * a new fb_conf copy swapped in as fb_conf.live, the old one freed a swap
+ * later), the TSIG keys and axfr-allow-key, the cookie secrets, and image
+ * (reload()).  The keys below bind sockets, size the workers and their
+ * tables, or were dropped with the privileges: a change is named in one
+ * warning and the value in use stays.  Compared through rx_config_dump(),
+ * which prints no secret.
+ */
+static const char *const restart_keys[] = {
+	"listen", "port", "workers", "tcp-idle-timeout", "tcp-max-clients",
+	"tcp-max-per-client", "user", "run-dir", "dnstap", "dnstap-identity",
+	"dnstap-log-queries", "dnstap-log-responses", "rrl-rate", "rrl-slip",
+	"rrl-window", "rrl-ipv4-prefix", "rrl-ipv6-prefix", "rrl-exempt", "rrl-log-only",
+	"rrl-table-size", NULL
+};
 
-	if (!d->cfg.path[0])
-		return;
-	rx_config_defaults(&nc);
-	if (rx_config_load(&nc, d->cfg.path, true, err, sizeof(err))) {
-		rx_err("SIGHUP: %s (keeping the configuration in use)", err);
-		return;
-	}
-	tsig_load(&nc, cf, false);
-	fa = open_memstream(&a, &na);
-	fb = open_memstream(&b, &nb);
+/* Keep in nc the values of restart_keys that cfg runs with. */
+static void keep_restart_keys(struct rx_config *nc, const struct rx_config *cfg)
+{
+	memcpy(nc->listen, cfg->listen, sizeof(nc->listen));
+	nc->nlisten = cfg->nlisten;
+	nc->port = cfg->port;
+	nc->workers = cfg->workers;
+	nc->tcp_idle_timeout_ms = cfg->tcp_idle_timeout_ms;
+	nc->tcp_max_clients = cfg->tcp_max_clients;
+	nc->tcp_max_per_client = cfg->tcp_max_per_client;
+	memcpy(nc->user, cfg->user, sizeof(nc->user));
+	memcpy(nc->run_dir, cfg->run_dir, sizeof(nc->run_dir));
+	memcpy(nc->dnstap, cfg->dnstap, sizeof(nc->dnstap));
+	memcpy(nc->dnstap_identity, cfg->dnstap_identity, sizeof(nc->dnstap_identity));
+	nc->dnstap_log_queries = cfg->dnstap_log_queries;
+	nc->dnstap_log_responses = cfg->dnstap_log_responses;
+	nc->rrl_rate = cfg->rrl_rate;
+	nc->rrl_slip = cfg->rrl_slip;
+	nc->rrl_window_s = cfg->rrl_window_s;
+	nc->rrl_ipv4_prefix = cfg->rrl_ipv4_prefix;
+	nc->rrl_ipv6_prefix = cfg->rrl_ipv6_prefix;
+	memcpy(nc->rrl_exempt, cfg->rrl_exempt, sizeof(nc->rrl_exempt));
+	nc->nrrl_exempt = cfg->nrrl_exempt;
+	nc->rrl_log_only = cfg->rrl_log_only;
+	nc->rrl_table_size = cfg->rrl_table_size;
+}
+
+/* The restart_keys whose dumped line differs, comma separated in need. */
+static void restart_diff(const struct rx_config *a_cfg, const struct rx_config *b_cfg,
+			 char *need, size_t needlen)
+{
+	char *a = NULL, *b = NULL, *la, *lb, *sa, *sb;
+	size_t na = 0, nb = 0;
+	FILE *fa = open_memstream(&a, &na), *fb = open_memstream(&b, &nb);
+
+	need[0] = '\0';
 	if (fa && fb) {
-		rx_config_dump(&d->cfg, fa);
-		rx_config_dump(&nc, fb);
+		rx_config_dump(a_cfg, fa);
+		rx_config_dump(b_cfg, fb);
 	}
 	if (fa)
 		fclose(fa);
@@ -324,28 +363,60 @@ static void hup_config(struct daemon *d, struct fb_conf *cf)
 	for (la = a ? strtok_r(a, "\n", &sa) : NULL, lb = b ? strtok_r(b, "\n", &sb) : NULL;
 	     la && lb; la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
 		size_t k = strcspn(la, " ");
-		bool ok = false;
 
 		if (!strcmp(la, lb))
 			continue;
-		for (int i = 0; applied[i]; i++)
-			ok |= strlen(applied[i]) == k && !strncmp(la, applied[i], k);
-		if (!ok && strlen(need) + k + 3 < sizeof(need))
-			snprintf(need + strlen(need), sizeof(need) - strlen(need), "%s%.*s",
-				 need[0] ? ", " : "", (int)k, la);
+		for (int i = 0; restart_keys[i]; i++)
+			if (strlen(restart_keys[i]) == k && !strncmp(la, restart_keys[i], k) &&
+			    strlen(need) + k + 3 < needlen)
+				snprintf(need + strlen(need), needlen - strlen(need), "%s%.*s",
+					 need[0] ? ", " : "", (int)k, la);
 	}
 	free(a);
 	free(b);
-	if (need[0])
-		rx_warn("SIGHUP: %s changed in %s: not applied, they need a restart", need,
-			d->cfg.path);
-	/* what was applied is what a later SIGHUP compares against */
-	snprintf(d->cfg.tsig_key_file, sizeof(d->cfg.tsig_key_file), "%s", nc.tsig_key_file);
-	memcpy(d->cfg.tsig_key, nc.tsig_key, sizeof(nc.tsig_key));
-	d->cfg.ntsig_key = nc.ntsig_key;
-	memcpy(d->cfg.axfr_allow_key, nc.axfr_allow_key, sizeof(nc.axfr_allow_key));
-	d->cfg.naxfr_allow_key = nc.naxfr_allow_key;
-	explicit_bzero(&nc, sizeof(nc));
+}
+
+static void hup_config(struct daemon *d, struct fb_conf *cf)
+{
+	static struct fb_conf *older;
+	struct fb_conf *live;
+	struct rx_config nc;
+	char err[512], need[512];
+
+	if (d->cfg.path[0]) {
+		rx_config_defaults(&nc);
+		if (rx_config_load(&nc, d->cfg.path, true, err, sizeof(err))) {
+			rx_err("SIGHUP: %s (keeping the configuration in use)", err);
+		} else {
+			restart_diff(&d->cfg, &nc, need, sizeof(need));
+			if (need[0])
+				rx_warn("SIGHUP: %s changed in %s: not applied, they need a restart",
+					need, d->cfg.path);
+			keep_restart_keys(&nc, &d->cfg);
+			live = calloc(1, sizeof(*live));
+			if (live && answer_conf(&nc, live) == 0) {
+				d->cfg = nc;
+				live->rrl = cf->rrl;
+				live->dnstap = cf->dnstap;
+			} else {
+				rx_err("SIGHUP: keeping the configuration in use");
+				free(live);
+				live = NULL;
+			}
+			explicit_bzero(&nc, sizeof(nc));
+			if (live) {
+				tsig_load(&d->cfg, cf, false);
+				cookie_keys_load(&d->cfg, cf, false);
+				live->cookie_keys = __atomic_load_n(&cf->cookie_keys, __ATOMIC_ACQUIRE);
+				live->tsig = __atomic_load_n(&cf->tsig, __ATOMIC_ACQUIRE);
+				free(older);
+				older = (struct fb_conf *)__atomic_exchange_n(&cf->live, live,
+									      __ATOMIC_ACQ_REL);
+				return;
+			}
+		}
+	}
+	cookie_keys_load(&d->cfg, cf, false);
 }
 
 int main(int argc, char **argv)
@@ -542,7 +613,6 @@ int main(int argc, char **argv)
 		if (sig == SIGHUP) {
 			rx_info("SIGHUP: reloading");
 			reload(&d, false);
-			cookie_keys_load(&d.cfg, &cf, false);
 			hup_config(&d, &cf);
 			fb_dnstap_reopen(cf.dnstap);
 		} else if (sig == SIGUSR1) {

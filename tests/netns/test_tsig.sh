@@ -12,8 +12,8 @@
 #     zone, every message signed and verified by kdig, as many records as
 #     knotd's AXFR of the same zone; without the key REFUSED, with a wrong
 #     secret BADSIG, each said in rootxdpd's log with the key;
-#   * SIGHUP: a new secret in the key file is used without a restart; a
-#     changed key that needs one is named in the log.
+#   * SIGHUP: a new secret in the key file and a new identity are used
+#     without a restart; a changed key that needs one is named in the log.
 #   tests/netns/test_tsig.sh     (root; O= build dir, RX_ZONE_DIR= a zone)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -198,6 +198,7 @@ check "  ... rootxdpd names the key and why" grep -q "TSIG from $IP4_CLI refused
 # ---------------------------------------------------------------- SIGHUP
 printf 'hmac-sha256:xfer-key:%s\n' "$SEC2" >"$keys"
 echo "tcp-max-clients = 999" >>"$CONF"
+sed -i "s/^identity = .*/identity = hup-$$/" "$CONF"
 kill -HUP "$(cat "$run/rootxdpd.pid")"
 wait_until 5 bash -c "ip netns exec '$NS_CLI' kdig +time=2 @$IP4_SRV -y hmac-sha256:xfer-key:$SEC2 . SOA +tcp 2>&1 | grep -q 'status: NOERROR'"
 out=$(in_cli kdig +time=2 "@$IP4_SRV" -y "hmac-sha256:xfer-key:$SEC2" . SOA +tcp 2>&1)
@@ -212,8 +213,12 @@ check "  ... and the old one is refused (BADSIG)" grep -q "BADSIG" <<<"$out"
 check "  ... a changed key that needs a restart is named in the log" \
 	grep -q "SIGHUP: tcp-max-clients changed in $CONF: not applied, they need a restart" \
 	"$RX_TMP/rootxdpd.log"
-check_not "  ... and the applied ones are not" grep -q "SIGHUP: .*tsig-key.* changed" \
+check_not "  ... and the applied ones are not" grep -qE "SIGHUP: .*(tsig-key|identity).* changed" \
 	"$RX_TMP/rootxdpd.log"
+expect_eq "  ... a changed identity is answered (id.server CH TXT over TCP)" \
+	"$(in_cli dig +short +tcp +time=2 +tries=1 "@$IP4_SRV" CH TXT id.server)" "\"hup-$$\""
+expect_eq "  ... and as NSID" "$(in_cli dig +tcp +nsid +time=2 +tries=1 "@$IP4_SRV" . SOA |
+	sed -n 's/.*NSID: .*("\(.*\)").*/\1/p')" "hup-$$"
 
 bg_stop "$DPID"
 bg_stop "$KPID"
