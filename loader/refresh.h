@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * refresh.h - the parts of `rootxdp refresh` (refresh.c orchestrates):
- *   refresh_run.c     running a program, keeping the tail of its output
- *   refresh_fetch.c   the sources: a file, http(s) through curl, AXFR
+ *   refresh_run.c     running a program (or a function) as `user`, keeping
+ *                     the tail of its output; the work dir it may write
+ *   refresh_fetch.c   the sources: http(s) through curl, AXFR (TSIG)
  *   refresh_stages.c  the zone's serial, compile, install, reload the
  *                     daemon, the stamp and the lock
  */

@@ -2,7 +2,9 @@
 /*
  * refresh_run.c - run a program for `rootxdp refresh` (curl,
  * rootxdp-compile) and keep the tail of what it writes: its last line is
- * the reason given when it fails.
+ * the reason given when it fails.  With `user` set, every child drops to
+ * it (refresh.h: least privilege), and files cross between root and the
+ * user's work dir only through refresh_take_in/out.
  */
 #include <errno.h>
 #include <grp.h>
