@@ -14,7 +14,7 @@
 #include "rrl.h"
 #include "cookie.h"
 
-/* ---- limits (each overridable at build time) ---- */
+/* ---- limits (RX_LABEL_MAX and RX_BODY_MAX overridable at build time) ---- */
 #ifndef RX_LABEL_MAX
 #define RX_LABEL_MAX	63	/* RFC 1035 2.3.4 */
 #endif
@@ -241,7 +241,6 @@ enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 	X(RX_PASS_BIG_QUERY,	pass_big_query)				\
 	X(RX_PASS_OPCODE,	pass_opcode)					\
 	X(RX_PASS_QTYPE,	pass_qtype)	/* ANY/meta/RRSIG at apex... */	\
-	X(RX_PASS_CLASS,	pass_class)					\
 	X(RX_PASS_NAME,		pass_name)	/* compression pointer in qname */ \
 	X(RX_PASS_EDNS,		pass_edns)	/* options we leave to rootxdpd */ \
 	X(RX_PASS_ARCOUNT,	pass_arcount)	/* ARCOUNT > 1 (TSIG, 2 OPTs) */ \

@@ -24,7 +24,7 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       # rootxdpd's dnstap: Frame Streams, protobuf-c and its compiler;
       # dnstap-read (bind9-dnsutils) and fstrm_capture read it in the tests
       libfstrm-dev libprotobuf-c-dev protobuf-c-compiler bind9-dnsutils fstrm-bin
-      # make deb and tests/netns/test_deb.sh: build, lint and verify the package
+      # make deb and tests/host/test_deb.sh: build, lint and verify the package
       debhelper dpkg-dev lintian git systemd)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a service unit we must not leave enabled, as

@@ -1769,8 +1769,8 @@ int main(int argc, char **argv)
 	}
 	snprintf(zdir, sizeof(zdir), "%s", dir);
 
-	/* Skeleton with pinning off: the test leaves nothing in /sys/fs/bpf
-	 * (STYLE finding 8). */
+	/* Skeleton with pinning off: a test leaves nothing behind in
+	 * /sys/fs/bpf, where it would collide with an instance's pins. */
 	T.skel = rootxdp__open();
 	if (!T.skel) {
 		CHECK_MSG(0, "rootxdp__open: %s", strerror(errno));
@@ -1803,7 +1803,7 @@ int main(int argc, char **argv)
 	CHECK_MSG(rx_zone_swap(&T.maps, &img, e, sizeof(e)) == 0, "rx_zone_swap: %s", e);
 	CHECK(rx_zone_live(&T.maps, &live) == 0 && live.serial == img.hdr->serial &&
 	      live.loaded_ns > 0);
-	/* Inner maps carry BTF (typed `bpftool map dump`, STYLE finding 4). */
+	/* Inner maps carry BTF (typed `bpftool map dump`). */
 	{
 		__u32 slot = 0, id = 0, zero = 0, len;
 		struct bpf_map_info info = {};

@@ -33,11 +33,11 @@
 # is purged at exit.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=../netns/lib.sh
+. "$here/../netns/lib.sh"
 
 PY=/usr/bin/python3
-CLIENT="$PY $here/daemon_client.py"
+CLIENT="$PY $here/../netns/daemon_client.py"
 STREAM_N=${STREAM_N:-2400}	# queries in the stream across the upgrade
 STREAM_QPS=${STREAM_QPS:-300}
 export DEBIAN_FRONTEND=noninteractive

@@ -15,8 +15,8 @@
 #     rootxdp-compile next to rootxdp) and serve in a namespace pair.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=../netns/lib.sh
+. "$here/../netns/lib.sh"
 
 for b in rootxdp rootxdpd rootxdp-compile; do
 	if [[ ! -x "$O/$b" ]]; then
