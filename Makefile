@@ -33,8 +33,7 @@ PROTOC_C    ?= protoc-c
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
-           -D_GNU_SOURCE -DRX_VERSION='"$(VERSION)"' \
-           -Ibpf -Icommon -Iloader -Izone-compiler -Ifallback -I$(O) $(PKG_CFLAGS)
+           -D_GNU_SOURCE -DRX_VERSION='"$(VERSION)"' $(INC) $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lcrypto -lpthread
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
               -MMD -MP -Ibpf -idirafter /usr/include/$(MULTIARCH)
@@ -44,6 +43,24 @@ Q := @
 msg = @printf '  %-9s %s\n' '$(1)' '$(2)';
 MAKEFLAGS += --no-print-directory
 endif
+
+# Each component sees only the headers it may use, so that a wrong include
+# fails to build: bpf/ (the headers shared with the BPF programs) under
+# common/ under the three programs; the skeleton and generated code in $(O).
+INC_COMMON := -Icommon -Ibpf
+INC_ZC     := -Izone-compiler $(INC_COMMON)
+INC_LD     := -Iloader $(INC_COMMON) -I$(O)
+INC_FB     := -Ifallback $(INC_COMMON) -I$(O)
+$(O)/common/%.o:                 INC := $(INC_COMMON)
+$(O)/zone-compiler/%.o:          INC := $(INC_ZC)
+$(O)/loader/%.o:                 INC := $(INC_LD)
+$(O)/fallback/%.o:               INC := $(INC_FB)
+$(O)/tests/unit/test_common_%.o: INC := $(INC_COMMON)
+$(O)/tests/unit/test_zc_%.o:     INC := $(INC_ZC)
+$(O)/tests/unit/test_ld_%.o:     INC := $(INC_LD)
+$(O)/tests/unit/test_fb_%.o:     INC := $(INC_FB)
+# the packet suite drives the loader's maps and compares with rootxdpd
+$(O)/tests/xdp/%.o:              INC := -Iloader -Ifallback $(INC_COMMON) -I$(O)
 
 # Each program is <dir>/main.c plus the rest of <dir>/*.c (its library),
 # plus common/.  Unit tests tests/unit/test_<lib>_*.c link common and the
