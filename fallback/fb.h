@@ -239,20 +239,12 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 
 /* ---------------------------------------------------------------- cookie */
 
-void fb_siphash24(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t out[8]);
 /* bpf/cookie.h's rx_cookie_answer() for a socket address: the server
  * cookie to send for this client cookie (and the query's server cookie,
  * sclen bytes, 0 = none); returns the enum rx_cookie_verdict. */
 int fb_cookie_answer(const struct rx_cookie_keys *k, const uint8_t client[8],
 		     const uint8_t *server, size_t sclen, const struct sockaddr_storage *addr,
 		     uint32_t now, uint8_t out[16], bool *minted);
-/* A fresh RFC 9018 server cookie (16 bytes) for a client cookie and address. */
-void fb_cookie_server(const struct rx_cookie_keys *k, const uint8_t client[8],
-		      const struct sockaddr_storage *addr, uint32_t now, uint8_t out[16]);
-/* Is server (len bytes) one we made for this client within the hour? */
-bool fb_cookie_valid(const struct rx_cookie_keys *k, const uint8_t client[8],
-		     const uint8_t *server, size_t len,
-		     const struct sockaddr_storage *addr, uint32_t now);
 
 /* ---------------------------------------------------------------- rrl */
 
