@@ -9,7 +9,7 @@
 # dig from here through qemu's forwarded port, the answers checked against
 # the zone file, and the XDP counters must say that XDP answered them all
 # (no pass_no_room): on a real driver, XDP answers.  About 2 minutes in
-# all (the virtio-net step ~10 s of it); the kernel package is cached in
+# all (the virtio-net step ~3 s of it); the kernel package is cached in
 # build/kernel-6.1/root/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
