@@ -7,7 +7,7 @@
 #   O=build scripts/bench.sh            full run (about 10 minutes)
 #   BENCH_QUICK=1 scripts/bench.sh      short run (about 3 minutes)
 #   scripts/bench.sh lab                the XDP lab alone (step 4b; about
-#                                       1 minute, quick: 30 s)
+#                                       2 minutes, quick: 40 s)
 #
 # Needs root and the bench packages (make bench runs scripts/deps.sh bench
 # first).  Steps, each figure the median of BENCH_REPS (3) repetitions:

@@ -241,7 +241,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 	if grep -q 'verify: virtio-net: ready' "$W/serial.log" 2>/dev/null; then
 		net_t0=$(date +%s)
 		virtio_queries
-		for i in 1 2 3 4 5; do	# UDP: again until the VM has it
+		for _ in 1 2 3 4 5; do	# UDP: again until the VM has it
 			printf 'done %d' "$nq" >"/dev/udp/127.0.0.1/$((PORT + 1))"
 			sleep 1
 			grep -q 'end of virtio-net' "$W/serial.log" && break
