@@ -4,7 +4,7 @@
 #   make test       install missing packages, build, run every test
 #   make run        install missing packages, build, demo in its own netns
 #   make bench      benchmarks beside NSD and Knot (never part of test)
-#   make verify-6.1 the BPF programs on Debian 12's kernel 6.1 (qemu, ~1 min)
+#   make verify-6.1 the BPF programs on Debian 12's kernel 6.1, virtio-net NIC included (qemu, ~2.5 min)
 #   make fuzz       fuzz each target FUZZ_TIME seconds (default 300; as root)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian packages, as from a clean clone, in build/deb/ (+ lintian)
