@@ -274,6 +274,24 @@ enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, 
 	X(FB_S_DROPPED,		"dropped")				\
 	X(FB_S_IPV4,		"ipv4")					\
 	X(FB_S_IPV6,		"ipv6")					\
+	/* transport x family, for rootxdp_queries_total (loader/prometheus.c) */ \
+	X(FB_S_Q_UDP4,		"queries_udp_ipv4")			\
+	X(FB_S_Q_UDP6,		"queries_udp_ipv6")			\
+	X(FB_S_Q_TCP4,		"queries_tcp_ipv4")			\
+	X(FB_S_Q_TCP6,		"queries_tcp_ipv6")			\
+	/* responses by QTYPE, FORMERR not counted: the kernel's buckets	\
+	 * (bpf/stats.h stat_qtype) */					\
+	X(FB_S_QT_A,		"qtype_a")				\
+	X(FB_S_QT_NS,		"qtype_ns")				\
+	X(FB_S_QT_SOA,		"qtype_soa")				\
+	X(FB_S_QT_PTR,		"qtype_ptr")				\
+	X(FB_S_QT_MX,		"qtype_mx")				\
+	X(FB_S_QT_TXT,		"qtype_txt")				\
+	X(FB_S_QT_AAAA,		"qtype_aaaa")				\
+	X(FB_S_QT_DS,		"qtype_ds")				\
+	X(FB_S_QT_DNSKEY,	"qtype_dnskey")				\
+	X(FB_S_QT_NSEC,		"qtype_nsec")				\
+	X(FB_S_QT_OTHER,	"qtype_other")				\
 	X(FB_S_EDNS,		"edns")					\
 	X(FB_S_DO,		"do")					\
 	X(FB_S_COOKIE,		"cookie")				\

@@ -13,7 +13,8 @@
 #   $PREFIX/share/doc/rootxdp/bird/{bird.conf,router.conf} BIRD 2 examples
 #   /etc/rootxdp/rootxdp.conf                              only if absent
 #   systemd units rootxdp.service, rootxdpd.service, rootxdp-refresh.service,
-#     rootxdp-refresh.timer, rootxdp-anycast.service in /lib/systemd/system
+#     rootxdp-refresh.timer, rootxdp-anycast.service, rootxdp-metrics.service,
+#     rootxdp-metrics.timer in /lib/systemd/system
 #     when PREFIX=/usr, else $PREFIX/lib/systemd/system, with the
 #     /usr/sbin paths of dist/ rewritten to $PREFIX/sbin
 # everything under $DESTDIR.  uninstall removes exactly those files; the
@@ -40,7 +41,7 @@ if [[ "$PREFIX" == /usr ]]; then unitdir=/lib/systemd/system; else unitdir=$PREF
 
 bins=(rootxdp rootxdpd rootxdp-compile)
 units=(rootxdp.service rootxdpd.service rootxdp-refresh.service rootxdp-refresh.timer
-       rootxdp-anycast.service)
+       rootxdp-anycast.service rootxdp-metrics.service rootxdp-metrics.timer)
 docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md docs/anycast.md)
 birds=(dist/bird/bird.conf dist/bird/router.conf)
 mans=()

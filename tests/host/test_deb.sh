@@ -144,6 +144,7 @@ for f in /usr/sbin/rootxdp /usr/sbin/rootxdpd /usr/sbin/rootxdp-compile \
 	/usr/share/man/man8/rootxdp-compile.8.gz /usr/share/man/man5/rootxdp.conf.5.gz \
 	/lib/systemd/system/rootxdp.service /lib/systemd/system/rootxdpd.service \
 	/lib/systemd/system/rootxdp-refresh.service /lib/systemd/system/rootxdp-refresh.timer \
+	/lib/systemd/system/rootxdp-metrics.service /lib/systemd/system/rootxdp-metrics.timer \
 	/usr/lib/tmpfiles.d/rootxdp.conf /usr/share/doc/rootxdp/rootxdp.cron \
 	/usr/share/doc/rootxdp/copyright /usr/share/doc/rootxdp/operator-guide.md.gz; do
 	check "  ... $f" test -s "$f"
