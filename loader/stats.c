@@ -37,18 +37,18 @@ const char *const rx_path_names[RX_PATHS] = {
 int rx_stats_read(int fd, struct rx_stats out[RX_PATHS])
 {
 	struct bpf_map_info mi;
-	__u32 len = sizeof(mi), path;
-	size_t vsz = (sizeof(struct rx_stats) + 7) & ~(size_t)7;
+	__u32 len = sizeof(mi), zero = 0;
+	size_t vsz = (sizeof(struct rx_stats_paths) + 7) & ~(size_t)7;
 	int ncpu, cpu, i, err = 0;
 	char *buf;
 
 	memset(&mi, 0, sizeof(mi));
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
 		return -errno;
-	if (mi.value_size != sizeof(struct rx_stats)) {
+	if (mi.value_size != sizeof(struct rx_stats_paths)) {
 		rx_err("rx_stats holds %u-byte values, this rootxdp expects %zu: the pinned "
 		       "programs come from another build (rootxdp detach, then attach)",
-		       mi.value_size, sizeof(struct rx_stats));
+		       mi.value_size, sizeof(struct rx_stats_paths));
 		return -EINVAL;
 	}
 	ncpu = libbpf_num_possible_cpus();
@@ -59,16 +59,14 @@ int rx_stats_read(int fd, struct rx_stats out[RX_PATHS])
 	if (!buf)
 		return -ENOMEM;
 	memset(out, 0, sizeof(struct rx_stats) * RX_PATHS);
-	for (path = 0; path < RX_PATHS; path++) {
-		if (bpf_map_lookup_elem(fd, &path, buf)) {
-			err = -errno;
-			break;
-		}
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct rx_stats *v = (const void *)(buf + (size_t)cpu * vsz);
+	if (bpf_map_lookup_elem(fd, &zero, buf))
+		err = -errno;
+	for (cpu = 0; cpu < ncpu && !err; cpu++) {
+		struct rx_stats_paths *v = (void *)(buf + (size_t)cpu * vsz);
 
-			for (i = 0; i < RX_STAT_MAX; i++)
-				*rx_stat_ref(&out[path], i) += *rx_stat_ref((struct rx_stats *)v, i);
+		for (i = 0; i < RX_STAT_MAX; i++) {
+			*rx_stat_ref(&out[RX_PATH_XDP], i) += *rx_stat_ref(&v->xdp, i);
+			*rx_stat_ref(&out[RX_PATH_TC], i) += *rx_stat_ref(&v->tc, i);
 		}
 	}
 	free(buf);

@@ -403,12 +403,12 @@ fail:
 	return -1;
 }
 
-/* The XDP row of rx_stats, summed over CPUs. */
+/* The XDP block of rx_stats, summed over CPUs. */
 static int xdp_stats(int fd, struct rx_stats *sum)
 {
 	int n = libbpf_num_possible_cpus();
-	struct rx_stats *v = n > 0 ? calloc(n, sizeof(*v)) : NULL;
-	__u32 key = RX_PATH_XDP;
+	struct rx_stats_paths *v = n > 0 ? calloc(n, sizeof(*v)) : NULL;
+	__u32 key = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	if (!v || bpf_map_lookup_elem(fd, &key, v)) {
@@ -417,7 +417,7 @@ static int xdp_stats(int fd, struct rx_stats *sum)
 	}
 	for (int c = 0; c < n; c++)
 		for (int i = 0; i < RX_STAT_MAX; i++)
-			*rx_stat_ref(sum, i) += *rx_stat_ref(&v[c], i);
+			*rx_stat_ref(sum, i) += *rx_stat_ref(&v[c].xdp, i);
 	free(v);
 	return 0;
 }

@@ -76,13 +76,13 @@ static const char *path_name(int tc)
 
 static __u64 stat_get(int path, int idx)
 {
-	struct rx_stats *v = calloc(T.ncpu, sizeof(*v));
-	__u32 key = path;
+	struct rx_stats_paths *v = calloc(T.ncpu, sizeof(*v));
+	__u32 key = 0;
 	__u64 sum = 0;
 
 	if (v && !bpf_map_lookup_elem(T.maps.stats, &key, v))
 		for (int i = 0; i < T.ncpu; i++)
-			sum += *rx_stat_ref(&v[i], idx);
+			sum += *rx_stat_ref(path ? &v[i].tc : &v[i].xdp, idx);
 	free(v);
 	return sum;
 }
