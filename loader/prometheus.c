@@ -455,8 +455,9 @@ int rx_prom_write(FILE *f, const struct rx_prom_input *in)
 		      "When the served zone goes stale: last confirmed + SOA expire (UNIX time)",
 		      NULL, (double)in->stale_at);
 	}
-	gauge(f, "rootxdp_rootxdpd_up", "1 if rootxdpd runs (its pid file names a live process)",
-	      NULL, in->daemon_up);
+	if (in->with_daemon)
+		gauge(f, "rootxdp_rootxdpd_up",
+		      "1 if rootxdpd runs (its pid file names a live process)", NULL, in->daemon_up);
 	if (in->have_dtime)
 		gauge(f, "rootxdp_rootxdpd_stats_timestamp_seconds",
 		      "When rootxdpd last wrote its counters (every second while it runs)", NULL,

@@ -33,6 +33,7 @@ struct rx_prom_input {
 	char sha256[65];
 	bool have_age;			/* the served image was read: */
 	__u64 sig_expire, stale_at;
+	bool with_daemon;		/* rootxdpd's part wanted (no --path) */
 	int daemon_up;
 	bool have_dserial, have_dtime;	/* from rootxdpd's stats file */
 	__u32 dserial;

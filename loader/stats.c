@@ -206,6 +206,7 @@ static int prometheus(FILE *f, const struct rx_config *c, const struct rx_stats 
 		in.dserial = di->serial;
 		in.have_dtime = di->have_time;
 		in.dtime = di->time;
+		in.with_daemon = true;
 		in.daemon_up = rx_daemon_pid(c, &pid) > 0;
 	}
 	in.version = RX_VERSION;

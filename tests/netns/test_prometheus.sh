@@ -9,7 +9,8 @@
 # traffic moves must have moved by what was sent: counts from the queries
 # themselves, sizes from what dig received, the serial from a SOA query,
 # the earliest RRSIG expiry from the zone file, rootxdpd's liveness from
-# its pid.  Also --out (atomic, 0644), --path, and the shipped metrics
+# its pid.  Also --out (atomic, 0644), --path, the Grafana dashboard's
+# queries (promtool check rules, names present), and the shipped metrics
 # units (systemd-analyze verify).
 #   tests/netns/test_prometheus.sh      (root; O= build dir, default build)
 set -uo pipefail
@@ -232,6 +233,29 @@ expect_eq "--out: mode 0644 whatever the umask" "$(stat -c %a "$dir/rootxdp.prom
 expect_eq "--out: no temporary file left" "$(ls "$dir" | wc -l)" 1
 out=$(promtool check metrics <"$dir/rootxdp.prom" 2>&1)
 check "--out: promtool check metrics" test -z "$out"
+
+# ---------------------------------------------------------------- dashboard
+# docs/grafana-rootxdp.json: every query is valid PromQL (promtool check
+# rules, as recording rules) and names only metrics the exposition has.
+dash=$RX_TOP/docs/grafana-rootxdp.json
+"$PY" - "$dash" "$RX_TMP/dash-rules.yml" "$RX_TMP/dash-names.txt" <<'EOF'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+exprs = [t["expr"] for p in d["panels"] for t in p.get("targets", [])]
+with open(sys.argv[2], "w") as f:
+    f.write("groups:\n- name: dashboard\n  rules:\n")
+    for i, e in enumerate(exprs):
+        e = e.replace("$__rate_interval", "5m").replace("$instance", ".*")
+        f.write("  - record: rootxdp:dashboard_%d\n    expr: %s\n" % (i, json.dumps(e)))
+names = sorted({n for e in exprs for n in re.findall(r"\b(rootxdp_[a-z0-9_]+)", e)})
+open(sys.argv[3], "w").write("\n".join(names) + "\n")
+EOF
+out=$(promtool check rules "$RX_TMP/dash-rules.yml" 2>&1) && rc=0 || rc=$?
+check "dashboard: promtool check rules on its $(grep -c 'record:' "$RX_TMP/dash-rules.yml") queries" \
+	test "$rc" = 0
+((rc == 0)) || sed 's/^/       | /' <<<"$out" | head
+missing=$(while read -r n; do grep -q "^$n[{ ]" "$RX_TMP/m1.prom" || echo "$n"; done <"$RX_TMP/dash-names.txt")
+expect_eq "dashboard: every metric it names is in the exposition" "$missing" ""
 
 # ---------------------------------------------------------------- units
 if command -v systemd-analyze >/dev/null; then
