@@ -3,7 +3,8 @@
  * image.h - the compiled zone image: one file, written by rootxdp-compile,
  * read by the loader (into the BPF maps) and by rootxdpd (to answer).
  *
- * Layout (all integers host byte order, little endian; sections 8-aligned):
+ * Layout (integers host byte order, little endian, except inside the RR
+ * table, which is DNS wire form and so big endian; sections 8-aligned):
  *   struct rx_image_hdr
  *   resp   [nresp]   struct rx_resp        precomputed response bodies
  *   chunk  [nchunk]  struct rx_chunk       their bytes
