@@ -137,9 +137,10 @@ $(O)/rootxdp: $(O)/loader/main.o $(LD_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# rootxdpd reads no zone file (it serves the image's RR table): no ldns.
 $(O)/rootxdpd: $(O)/fallback/main.o $(FB_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(DNSTAP_LIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(filter-out -lldns,$(LDLIBS)) $(DNSTAP_LIBS) -o $@
 
 # ---- tests ----
 $(O)/tests/unit/test_zc_%: $(O)/tests/unit/test_zc_%.o $(ZC_LIB) $(COMMON_OBJS)

@@ -2,8 +2,8 @@
 /*
  * fb.h - rootxdpd's internal interface.
  *
- *   zone.c    an image + its full zone (parsed with ldns, then flattened
- *             into struct fb_rr), refcounted; the live zone is swapped
+ *   zone.c    an image + its RR table (every RR of the zone, indexed in
+ *             place as struct fb_rr), refcounted; the live zone is swapped
  *             atomically on reload
  *   wire.c    DNS names and a message writer with name compression
  *   answer.c  the responder: query bytes + transport + client -> response
@@ -71,7 +71,7 @@
 
 /* ---------------------------------------------------------------- zone */
 
-/* One RR of the full zone, flattened out of ldns at load. */
+/* One RR of the zone: the image's RR table, indexed at load. */
 struct fb_rr {
 	const uint8_t *owner;	/* wire, case as in the zone */
 	const uint8_t *rdata;	/* wire, uncompressed */
@@ -86,17 +86,17 @@ struct fb_zone {
 	struct rx_image img;
 	uint32_t serial;
 	uint64_t loaded;	/* unix seconds */
-	/* every RR, canonical order (owner, then type, RRSIGs by covered
-	 * type right after... see zone.c), duplicates removed */
+	/* every RR in the RR table's order (rx_image_rr_cmp(): owner, then
+	 * type, an RRSIG right after the RRset it covers), no duplicates;
+	 * owner and rdata point into img */
 	struct fb_rr *rrs;
 	uint32_t nrrs;
 	uint32_t soa;		/* index of the apex SOA */
 	uint32_t apex_end;	/* rrs[0 .. apex_end) are owned by "." */
-	void *arena;		/* owner/rdata bytes */
 };
 
-/* Open and validate an image, inflate and parse its zone.  NULL with one
- * line in err on any failure (nothing is half-loaded). */
+/* Open and validate an image and index its RR table.  NULL with one line
+ * in err on any failure (nothing is half-loaded). */
 struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen);
 void fb_zone_ref(struct fb_zone *z);
 void fb_zone_unref(struct fb_zone *z);
