@@ -110,10 +110,9 @@ long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
 bool fb_rr_same_set(const struct fb_rr *a, const struct fb_rr *b);
 
 /* The live zone: one pointer, swapped under a lock; readers cache it per
- * worker and re-take it only when the generation moves (fb_live_get). */
+ * worker and re-take it only when the generation moves (fb_live_sync). */
 void fb_live_set(struct fb_zone *z);		/* takes over the caller's ref */
 struct fb_zone *fb_live_ref(void);		/* +1 ref, or NULL */
-unsigned fb_live_gen(void);
 /* Refresh a worker's cached pointer if the live zone changed. */
 void fb_live_sync(struct fb_zone **mine, unsigned *gen);
 

@@ -195,11 +195,6 @@ struct fb_zone *fb_live_ref(void)
 	return z;
 }
 
-unsigned fb_live_gen(void)
-{
-	return atomic_load(&live_gen);
-}
-
 void fb_live_sync(struct fb_zone **mine, unsigned *gen)
 {
 	struct fb_zone *z, *old;
