@@ -120,8 +120,6 @@ void fb_live_sync(struct fb_zone **mine, unsigned *gen);
 
 /* ---------------------------------------------------------------- wire */
 
-/* Wire-name helpers (names are uncompressed wire form). */
-
 /* A message being written, with RFC 1035 4.1.4 name compression. */
 #define FB_CT_SLOTS 2048
 struct fb_wr {
