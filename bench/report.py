@@ -6,7 +6,8 @@ Reads what scripts/bench.sh wrote in RAWDIR: machine.tsv, static.tsv,
 perpkt.tsv (bench/testrun perpkt), throughput.tsv (one row per client run:
 server client rep duration sent answered avg_size bpf_ns daemon_ns
 client_cpu_s busy_ns wall_s server_cpu_busy_ns), stats-CLIENT-before/after.json
-(rootxdp stats --json around each client's runs).
+(rootxdp stats --json around each client's runs), lab.tsv (the XDP lab, one
+row per run: server rep, then bench/lab's columns) with stats-lab-*.json.
 Every figure is the median over the repetitions.
 """
 import json
@@ -58,6 +59,7 @@ def main():
         return med([f(x) for x in v]) if v else None
     p.append("## Zone, image, maps, swap\n")
     p.append("| figure | value |\n|---|---|")
+    start = len(p)
     p.append("| zone file (text) | %s bytes, %s TLDs |" % (fmt(sf("zone_bytes")), fmt(sf("zone_tlds"))))
     p.append("| compile time (rootxdp-compile, DNSSEC + ZONEMD verified) | %s s |"
              % fmt(sf("compile_s"), "{:.2f}"))
@@ -69,6 +71,8 @@ def main():
              % (fmt(sf("rootxdpd_rss_kb")), fmt(sf("rootxdpd_rss_after_kb"))))
     p.append("| NSD / Knot RSS (after the runs, all processes) | %s kB / %s kB |"
              % (fmt(sf("nsd_rss_kb")), fmt(sf("knot_rss_kb"))))
+    if "lab only" in m.get("mode", ""):	# scripts/bench.sh lab: what it measured
+        p[start:] = [r for r in p[start:] if "n/a" not in r]
     p.append("")
 
     # ---- per packet
@@ -242,8 +246,71 @@ def main():
                             neck))
         p.append("")
 
+    # ---- the XDP lab
+    lab = {}
+    for r in rows(os.path.join(raw, "lab.tsv")):
+        sent, aend, ans, abytes, qbytes, ens = (float(x) for x in r[2:8])
+        d = lab.setdefault(r[0], {"qps": [], "rate": [], "frame": [], "qframe": []})
+        d["qps"].append(aend / (ens / 1e9) if ens else None)
+        d["rate"].append(100.0 * ans / sent if sent else None)
+        d["frame"].append(abytes / ans if ans else None)
+        d["qframe"].append(qbytes)
+    labgoal = None
+    if lab:
+        try:
+            jb, ja = (json.load(open(os.path.join(raw, "stats-lab-%s.json" % w)))
+                      for w in ("before", "after"))
+            ld = lambda sec, key: ja.get(sec, {}).get(key, 0) - jb.get(sec, {}).get(key, 0)
+            split = (ld("xdp", "answered"), ld("tc", "answered"),
+                     ld("rootxdpd", "answers_udp"), ld("xdp", "pass_no_room"))
+        except (OSError, ValueError):
+            split = None
+        floor = med(lab.get("floor", {}).get("qps", []))
+        stl = kv(os.path.join(raw, "static.tsv"))
+        p.append("## XDP lab (the XDP path at rate, IPv4, %s queries of the mix)\n"
+                 % m.get("lab_queries", "256"))
+        p.append("A generator XDP program run by BPF_PROG_TEST_RUN with "
+                 "BPF_F_TEST_XDP_LIVE_FRAMES (batch 64) writes query k into its frame and "
+                 "redirects it to the client veth; the server veth's native XDP program gets "
+                 "it as an xdp_frame with ~3.5 KB of tailroom, as from a NIC; a native XDP sink "
+                 "on the client veth counts the answers (UDP from port 53) and drops them. "
+                 "Generator, server program and sink share CPU %s: answers per second of one "
+                 "core, whole path included. Copy floor: the reflector plus %s bytes appended "
+                 "from a map value with a precomputed checksum (one bpf_xdp_store_bytes), so "
+                 "its frames are as long as rootxdp's mean answer frame.\n"
+                 % (m.get("client_cpu", "0"), stl.get("lab_append", ["?"])[0]))
+        p.append("| server | answers/s | answered | mean answer frame B | of the copy floor |")
+        p.append("|---|---|---|---|---|")
+        for server, name in (("rootxdp", "rootxdp (XDP+TC, rootxdpd behind)"),
+                             ("reflector", "reflector (swap only)"),
+                             ("floor", "copy floor (swap + append)")):
+            d = lab.get(server)
+            if not d:
+                continue
+            qps = med(d["qps"])
+            p.append("| %s | %s | %s%% | %s | %s |"
+                     % (name, fmt(qps), fmt(med(d["rate"]), "{:.1f}"), fmt(med(d["frame"])),
+                        fmt(100.0 * qps / floor if floor and qps else None, "{:.0f}%")))
+        if split:
+            bpfns = float(stl.get("lab_bpf_ns", ["0"])[0])
+            p.append("\nrootxdp's answers in the lab: %d from XDP, %d from TC, %d from rootxdpd; "
+                     "XDP passed %d for lack of tailroom (pass_no_room); BPF run time %s ns "
+                     "per in-kernel answer (XDP + TC programs)."
+                     % (split[0], split[1], split[2], split[3],
+                        fmt(bpfns / (split[0] + split[1]) if split[0] + split[1] else None)))
+        p.append("")
+        rq = med(lab.get("rootxdp", {}).get("qps", []))
+        if rq and floor:
+            labgoal = (rq, 100.0 * rq / floor, floor, split)
+
     # ---- goals
     p.append("## Against the goals (read, not asserted)\n")
+    if labgoal:
+        rq, pct, floor, split = labgoal
+        p.append("- xdp lab: rootxdp %s answers/s = %.0f%% of the copy floor (%s answers/s; "
+                 "goal >= 80%%)%s" % (fmt(rq), pct, fmt(floor),
+                                      "; answers: %d from XDP, %d from TC, %d from rootxdpd, "
+                                      "pass_no_room %d" % split if split else ""))
     for client in ("dnsperf", "kxdpgun"):
         rx = per_cpu.get(("rootxdp", client))
         for peer, goal in (("nsd", 10), ("knot", 5)):

@@ -65,7 +65,8 @@ struct rx_query {
 	__u8  cookie_formerr;	/* FORMERR because of the option's length */
 };
 
-/* ---- QNAME walk: one bpf_loop step per byte (STYLE finding 7) ---- */
+/* ---- QNAME walk: one bpf_loop step per byte (the verifier checks the
+ * callback once, not each of up to 255 iterations) ---- */
 
 #define WALK_RUN	0
 #define WALK_DONE	1

@@ -109,13 +109,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rx_cfg SEC(".maps");
 
-/* rx_stats[path]: per-CPU counters, written by the programs, summed by
- * `rootxdp stats`. */
+/* rx_stats[0]: per-CPU counters, a named block per path (xdp, tc),
+ * written by the programs, summed by `rootxdp stats`. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RX_PATHS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rx_stats);
+	__type(value, struct rx_stats_paths);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rx_stats SEC(".maps");
 

@@ -6,7 +6,7 @@
  * (bpf_xdp_load_bytes / bpf_skb_load_bytes) and parse the copy.  That one
  * path serves XDP (also multi-buffer frames) and TC (also non-linear skbs)
  * alike, and the cursor is an offset with a constant upper bound, so every
- * access is provable without comparing against data_end (STYLE finding 5).
+ * access is provable without comparing against data_end.
  */
 #ifndef RX_PARSE_H
 #define RX_PARSE_H

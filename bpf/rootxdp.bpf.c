@@ -30,7 +30,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * STYLE finding 1: clang 14 emits only a forward declaration for a struct
+ * Clang 14 emits only a forward declaration for a struct
  * named solely inside __array(values, ...), and libbpf 1.1 then fails with
  * "map 'rx_zone.inner': can't determine value size".  These unused
  * globals anchor the inner maps' key/value types in BTF (the loader also
@@ -89,7 +89,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	n = p.frame_len;
 	if (n > RX_HDR_MAX)
 		n = RX_HDR_MAX;
-	/* STYLE finding 6: two checks with barrier_var() between them, else
+	/* Two checks with barrier_var() between them, else
 	 * clang merges them and the verifier says "invalid zero-sized read". */
 	barrier_var(n);
 	if (n < ETH_HLEN) {

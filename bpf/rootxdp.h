@@ -14,7 +14,7 @@
 #include "rrl.h"
 #include "cookie.h"
 
-/* ---- limits (each overridable at build time) ---- */
+/* ---- limits (RX_LABEL_MAX and RX_BODY_MAX overridable at build time) ---- */
 #ifndef RX_LABEL_MAX
 #define RX_LABEL_MAX	63	/* RFC 1035 2.3.4 */
 #endif
@@ -34,7 +34,7 @@
 #define RX_APEX_MAX	16	/* apex RRsets answered from the maps */
 #define RX_IDENT_MAX	64	/* identity / version string (CHAOS TXT, NSID) */
 #define RX_SLOTS	2	/* zone slots: active + idle (atomic swap) */
-#define RX_PATHS	2	/* stats rows: RX_PATH_XDP, RX_PATH_TC */
+#define RX_PATHS	2	/* stats blocks: RX_PATH_XDP, RX_PATH_TC */
 #define RX_PAYLOAD_DEFAULT 1232	/* server EDNS payload (DNS flag day 2020) */
 #define RX_PORT		53
 
@@ -173,7 +173,7 @@ struct rx_rrl_exempt_key {
 	__u8  addr[16];
 };
 
-/* ---- stats: rx_stats is a PERCPU_ARRAY, key = path ---- */
+/* ---- stats: rx_stats is a one-entry PERCPU_ARRAY of struct rx_stats_paths ---- */
 enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 
 /* X-macro: name used by `rootxdp stats`, and the enum.  Order is ABI for
@@ -241,7 +241,6 @@ enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 	X(RX_PASS_BIG_QUERY,	pass_big_query)				\
 	X(RX_PASS_OPCODE,	pass_opcode)					\
 	X(RX_PASS_QTYPE,	pass_qtype)	/* ANY/meta/RRSIG at apex... */	\
-	X(RX_PASS_CLASS,	pass_class)					\
 	X(RX_PASS_NAME,		pass_name)	/* compression pointer in qname */ \
 	X(RX_PASS_EDNS,		pass_edns)	/* options we leave to rootxdpd */ \
 	X(RX_PASS_ARCOUNT,	pass_arcount)	/* ARCOUNT > 1 (TSIG, 2 OPTs) */ \
@@ -264,6 +263,15 @@ struct rx_stats {
 	RX_STATS(RX_STAT_FIELD)
 };
 #undef RX_STAT_FIELD
+
+/* rx_stats[0]: one block per path, by name, so that bpftool prints
+ * {"xdp": {"packets": 3, ...}, "tc": {...}} per CPU.  Not a key per path:
+ * the kernel takes only an integer as the BTF key of an array map (an enum
+ * key fails map creation, and libbpf then drops BTF for the map). */
+struct rx_stats_paths {
+	struct rx_stats xdp;	/* RX_PATH_XDP */
+	struct rx_stats tc;	/* RX_PATH_TC */
+};
 
 /* rx_resp.csum: one's complement sum of b[0, len) as 16-bit words in
  * memory order, folded (the compiler's; tests recompute it their way). */
@@ -304,8 +312,11 @@ _Static_assert(sizeof(struct rx_apex) == 12, "rx_apex layout");
 _Static_assert(sizeof(struct rx_cfg) == 8 + 2 * RX_IDENT_MAX + 8 +
 	       sizeof(struct rx_cookie_keys) + sizeof(struct rx_rrl_params), "rx_cfg layout");
 _Static_assert(sizeof(struct rx_rrl_key) == 24, "rx_rrl_key has no hidden padding");
+_Static_assert(sizeof(enum rx_rrl_class) == 1, "rx_rrl_key.cls is one byte");
 _Static_assert(sizeof(struct rx_rrl_params) == 40, "rx_rrl_params layout");
 _Static_assert(sizeof(struct rx_stats) == 8 * RX_STAT_MAX, "rx_stats: one word a counter");
+_Static_assert(sizeof(struct rx_stats_paths) == RX_PATHS * sizeof(struct rx_stats),
+	       "rx_stats_paths: one block a path");
 _Static_assert(RX_BODY_MAX <= 0xffff, "body length fits in __u16");
 _Static_assert(RX_BODY_MAX <= RX_FIX_QTLD, "fix[] offsets leave bit 15 free");
 #endif

@@ -30,8 +30,9 @@
 
 #define RX_NS_PER_S	1000000000ULL
 
-/* Response classes (one bucket per class, prefix and name). */
-enum rx_rrl_class {
+/* Response classes (one bucket per class, prefix and name).  Packed: one
+ * byte, the type of rx_rrl_key.cls, so that bpftool prints its name. */
+enum __attribute__((packed)) rx_rrl_class {
 	RX_RRL_RESPONSE = 1,	/* positive answer: per qname + qtype */
 	RX_RRL_REFERRAL,	/* per delegation */
 	RX_RRL_NXDOMAIN,	/* per zone: every NXDOMAIN one bucket */
@@ -47,7 +48,7 @@ enum rx_rrl_class {
 struct rx_rrl_key {
 	__u8  prefix[16];	/* source address, masked to the prefix */
 	__u32 name;		/* the class's name: see design.md */
-	__u8  cls;		/* enum rx_rrl_class */
+	enum rx_rrl_class cls;	/* one byte (packed) */
 	__u8  v6;
 	__u16 pad;
 };
@@ -114,7 +115,7 @@ static __always_inline void rx_rrl_key_set(struct rx_rrl_key *k, __u32 cls, __u3
 {
 	if (len >= RX_RRL_LARGE_SIZE || any)
 		cls = RX_RRL_LARGE;
-	k->cls = cls;
+	k->cls = (enum rx_rrl_class)cls;
 	k->name = cls == RX_RRL_NXDOMAIN || cls == RX_RRL_ERROR ? 0 : name;
 }
 

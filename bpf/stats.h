@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * stats.h - per-CPU counters, one rx_stats row per path (XDP, TC).
+ * stats.h - per-CPU counters, one rx_stats block per path (XDP, TC) in
+ * rx_stats[0].
  *
- * The row is looked up once per packet; counters are plain increments
+ * The block is looked up once per packet; counters are plain increments
  * because a per-CPU value is only written by the CPU running the packet.
  */
 #ifndef RX_BPF_STATS_H
@@ -10,9 +11,15 @@
 
 #include "rootxdp.h"
 
+/* path is a constant in each program, so the block is a fixed offset. */
 static __always_inline struct rx_stats *stats_row(__u32 path)
 {
-	return bpf_map_lookup_elem(&rx_stats, &path);
+	__u32 zero = 0;
+	struct rx_stats_paths *v = bpf_map_lookup_elem(&rx_stats, &zero);
+
+	if (!v)
+		return NULL;
+	return path == RX_PATH_TC ? &v->tc : &v->xdp;
 }
 
 /* idx is a compile-time constant or was bounded by the caller. */

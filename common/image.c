@@ -15,9 +15,14 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <zlib.h>
+#include "dname.h"
 #include "errf.h"
 #include "image.h"
+
+/* RR types whose RDATA holds names rootxdpd writes compressed (RFC 1035
+ * 3.3), and RRSIG, whose first two RDATA bytes name the type covered
+ * (RFC 4034 3.1). */
+enum { T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_MX = 15, T_RRSIG = 46 };
 
 /* Is [off, off + n * size) inside a file of `total` bytes and 8-aligned? */
 static int section_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t hdr,
@@ -61,6 +66,142 @@ static int resp_check(const struct rx_resp *r, uint32_t nchunk, char *why,
 		if ((unsigned)(r->fix[i] & ~RX_FIX_QTLD) + 2 > r->len)
 			return snprintf(why, whylen, "fix[%u]=%u past len %u", i,
 					r->fix[i] & ~RX_FIX_QTLD, r->len), -1;
+	return 0;
+}
+
+/* An uncompressed wire name inside [p, p + len): labels of 63 bytes at
+ * most (so no pointer or reserved label type), 255 bytes at most.
+ * Returns its length, 0 if it is not one. */
+static size_t name_len(const uint8_t *p, uint64_t len)
+{
+	size_t off = 0;
+
+	while (off < len && p[off]) {
+		if (p[off] > 63)
+			return 0;
+		off += p[off] + 1;
+	}
+	if (off >= len || off + 1 > 255)
+		return 0;
+	return off + 1;
+}
+
+/* The names rootxdpd's writer parses out of RDATA must be whole names and
+ * fill the RDATA exactly (SOA: two names and 20 bytes). */
+static int rdata_ok(uint16_t type, const uint8_t *rd, uint64_t len)
+{
+	size_t a, b;
+
+	switch (type) {
+	case T_NS:
+	case T_CNAME:
+	case T_PTR:
+		return name_len(rd, len) == len;
+	case T_MX:
+		return len > 2 && name_len(rd + 2, len - 2) == len - 2;
+	case T_SOA:
+		a = name_len(rd, len);
+		b = a ? name_len(rd + a, len - a) : 0;
+		return a && b && a + b + 20 == len;
+	case T_RRSIG:
+		return len >= 2;
+	}
+	return 1;
+}
+
+size_t rx_image_rr_get(const uint8_t *p, struct rx_image_rr *rr)
+{
+	size_t o = rx_dname_len(p);
+	const uint8_t *f = p + o;
+
+	rr->owner = p;
+	rr->owner_len = o;
+	rr->type = f[0] << 8 | f[1];
+	rr->rclass = f[2] << 8 | f[3];
+	rr->ttl = (uint32_t)f[4] << 24 | f[5] << 16 | f[6] << 8 | f[7];
+	rr->rdlen = f[8] << 8 | f[9];
+	rr->rdata = f + 10;
+	rr->covered = rr->type == T_RRSIG && rr->rdlen >= 2 ?
+		      (rr->rdata[0] << 8 | rr->rdata[1]) : 0;
+	return o + 10 + rr->rdlen;
+}
+
+size_t rx_image_rr_put(uint8_t *out, const struct rx_image_rr *rr)
+{
+	uint8_t *f = out + rr->owner_len;
+
+	memcpy(out, rr->owner, rr->owner_len);
+	f[0] = rr->type >> 8;
+	f[1] = rr->type;
+	f[2] = rr->rclass >> 8;
+	f[3] = rr->rclass;
+	f[4] = rr->ttl >> 24;
+	f[5] = rr->ttl >> 16;
+	f[6] = rr->ttl >> 8;
+	f[7] = rr->ttl;
+	f[8] = rr->rdlen >> 8;
+	f[9] = rr->rdlen;
+	memcpy(f + 10, rr->rdata, rr->rdlen);
+	return rr->owner_len + 10 + rr->rdlen;
+}
+
+static uint16_t set_type(const struct rx_image_rr *r)
+{
+	return r->type == T_RRSIG ? r->covered : r->type;
+}
+
+int rx_image_rr_cmp(const struct rx_image_rr *a, const struct rx_image_rr *b)
+{
+	int c = rx_dname_cmp(a->owner, b->owner);
+	unsigned n;
+
+	if (c)
+		return c;
+	if (set_type(a) != set_type(b))
+		return set_type(a) < set_type(b) ? -1 : 1;
+	if ((a->type == T_RRSIG) != (b->type == T_RRSIG))
+		return a->type == T_RRSIG ? 1 : -1;
+	n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	c = memcmp(a->rdata, b->rdata, n);
+	if (c)
+		return c < 0 ? -1 : 1;
+	return a->rdlen == b->rdlen ? 0 : (a->rdlen < b->rdlen ? -1 : 1);
+}
+
+/* Every RR of the table inside it and well formed, nrrs of them filling
+ * it exactly, each after the one before in rx_image_rr_cmp() order (so no
+ * RR twice). */
+static int rrs_check(const uint8_t *p, uint64_t len, uint32_t nrrs, char *why,
+		     size_t whylen)
+{
+	struct rx_image_rr prev, rr;
+	uint64_t pos = 0;
+	uint32_t i;
+
+	for (i = 0; i < nrrs; i++) {
+		size_t o = name_len(p + pos, len - pos);
+		uint64_t rdlen;
+
+		if (!o)
+			return snprintf(why, whylen, "RR %u: owner name malformed or past the table",
+					i), -1;
+		if (len - pos - o < 10)
+			return snprintf(why, whylen, "RR %u: past the table", i), -1;
+		rdlen = p[pos + o + 8] << 8 | p[pos + o + 9];
+		if (len - pos - o - 10 < rdlen)
+			return snprintf(why, whylen, "RR %u: RDATA past the table", i), -1;
+		pos += rx_image_rr_get(p + pos, &rr);
+		if (!rdata_ok(rr.type, rr.rdata, rr.rdlen))
+			return snprintf(why, whylen, "RR %u: malformed RDATA for type %u", i,
+					rr.type), -1;
+		if (i && rx_image_rr_cmp(&prev, &rr) >= 0)
+			return snprintf(why, whylen, "RR %u: not after RR %u in table order", i,
+					i - 1), -1;
+		prev = rr;
+	}
+	if (pos != len)
+		return snprintf(why, whylen, "%u RRs end at byte %llu of %llu", nrrs,
+				(unsigned long long)pos, (unsigned long long)len), -1;
 	return 0;
 }
 
@@ -122,8 +263,9 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 		goto out_free;
 	}
 	if (h->version != RX_IMAGE_VERSION) {
-		rx_errf(err, errlen, rc, "%s: image version %u, this build reads %u",
-		     path, h->version, RX_IMAGE_VERSION);
+		rx_errf(err, errlen, rc, "%s: image version %u, this build reads version %u only: "
+			"recompile the zone with this build's rootxdp-compile",
+			path, h->version, RX_IMAGE_VERSION);
 		goto out_free;
 	}
 	if (h->hdr_size != sizeof(*h)) {
@@ -140,7 +282,7 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 	    !section_ok(h->off_chunk, h->nchunk, sizeof(struct rx_chunk), sizeof(*h), got) ||
 	    !section_ok(h->off_tld, h->ntld, sizeof(struct rx_image_tld), sizeof(*h), got) ||
 	    !section_ok(h->off_nsec, h->nnsec, sizeof(struct rx_nsec), sizeof(*h), got) ||
-	    !section_ok(h->off_zone, h->zone_zlen, 1, sizeof(*h), got)) {
+	    !section_ok(h->off_rrs, h->rrs_len, 1, sizeof(*h), got)) {
 		rx_errf(err, errlen, rc, "%s: a section lies outside the file or is misaligned",
 		     path);
 		goto out_free;
@@ -169,7 +311,7 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 	img->chunk = (const struct rx_chunk *)(buf + h->off_chunk);
 	img->tld = (const struct rx_image_tld *)(buf + h->off_tld);
 	img->nsec = (const struct rx_nsec *)(buf + h->off_nsec);
-	img->zone_z = buf + h->off_zone;
+	img->rrs = buf + h->off_rrs;
 
 	for (i = 0; i < h->nresp; i++) {
 		if (resp_check(&img->resp[i], h->nchunk, why, sizeof(why))) {
@@ -202,6 +344,10 @@ int rx_image_open(const char *path, struct rx_image *img, char *err, size_t errl
 			goto out_reset;
 		}
 	}
+	if (rrs_check(img->rrs, h->rrs_len, h->nrrs, why, sizeof(why))) {
+		rx_errf(err, errlen, rc, "%s: RR table: %s", path, why);
+		goto out_reset;
+	}
 	if (h->meta.nx >= h->nresp || h->meta.nodata >= h->nresp ||
 	    h->meta.nodata_do >= h->nresp || h->meta.napex > RX_APEX_MAX) {
 		rx_errf(err, errlen, rc, "%s: meta: response index out of range", path);
@@ -231,35 +377,6 @@ void rx_image_close(struct rx_image *img)
 {
 	free(img->base);
 	memset(img, 0, sizeof(*img));
-}
-
-int rx_image_zone_text(const struct rx_image *img, char **text, size_t *len,
-		       char *err, size_t errlen)
-{
-	uint64_t want = img->hdr->zone_len;
-	uLongf out_len;
-	char *buf;
-	int zrc;
-
-	*text = NULL;
-	if (want >= (uint64_t)1 << 32)
-		return rx_errf(err, errlen, -EINVAL, "zone text size %llu is implausible",
-			    (unsigned long long)want);
-	buf = malloc(want + 1);
-	if (!buf)
-		return rx_errf(err, errlen, -ENOMEM, "out of memory inflating the zone");
-	out_len = want;
-	zrc = uncompress((Bytef *)buf, &out_len, img->zone_z, img->hdr->zone_zlen);
-	if (zrc != Z_OK || out_len != want) {
-		free(buf);
-		return rx_errf(err, errlen, -EINVAL, "zone text: inflate failed (%s)",
-			    zrc != Z_OK ? zError(zrc) : "size differs from header");
-	}
-	buf[want] = '\0';
-	*text = buf;
-	if (len)
-		*len = want;
-	return 0;
 }
 
 void rx_image_body(const struct rx_image *img, const struct rx_resp *r, uint8_t *out)
@@ -294,8 +411,7 @@ static uint64_t align8(uint64_t v)
 int rx_image_write(const char *path, struct rx_image_hdr *hdr,
 		   const struct rx_resp *resp, const struct rx_chunk *chunk,
 		   const struct rx_image_tld *tld, const struct rx_nsec *nsec,
-		   const uint8_t *zone_z, size_t zone_zlen, size_t zone_len,
-		   char *err, size_t errlen)
+		   const uint8_t *rrs, size_t rrs_len, char *err, size_t errlen)
 {
 	struct {
 		const void *p;
@@ -306,7 +422,7 @@ int rx_image_write(const char *path, struct rx_image_hdr *hdr,
 		{ chunk, (uint64_t)hdr->nchunk * sizeof(*chunk), &hdr->off_chunk },
 		{ tld, (uint64_t)hdr->ntld * sizeof(*tld), &hdr->off_tld },
 		{ nsec, (uint64_t)hdr->nnsec * sizeof(*nsec), &hdr->off_nsec },
-		{ zone_z, zone_zlen, &hdr->off_zone },
+		{ rrs, rrs_len, &hdr->off_rrs },
 	};
 	char tmp[4096];
 	EVP_MD_CTX *ctx;
@@ -316,9 +432,7 @@ int rx_image_write(const char *path, struct rx_image_hdr *hdr,
 	memcpy(hdr->magic, RX_IMAGE_MAGIC, 8);
 	hdr->version = RX_IMAGE_VERSION;
 	hdr->hdr_size = sizeof(*hdr);
-	hdr->pad = 0;
-	hdr->zone_zlen = zone_zlen;
-	hdr->zone_len = zone_len;
+	hdr->rrs_len = rrs_len;
 	for (i = 0; i < 5; i++) {
 		*sec[i].off = pos;
 		pos = align8(pos + sec[i].size);

@@ -8,22 +8,6 @@
 #include <string.h>
 #include "fb.h"
 
-void fb_siphash24(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t out[8])
-{
-	struct rx_cookie_buf b, k;
-	uint64_t h;
-
-	memset(&b, 0, sizeof(b));
-	memset(&k, 0, sizeof(k));
-	if (len > RX_SIP_MAX)
-		len = RX_SIP_MAX;	/* callers hash cookies: 32 bytes at most */
-	memcpy(b.b, in, len);
-	memcpy(k.b, key, 16);
-	h = rx_siphash24(rx_le64(k.b), rx_le64(k.b + 8), b.b, len);
-	for (int i = 0; i < 8; i++)
-		out[i] = h >> (8 * i);
-}
-
 /* The address as RFC 9018 hashes it: 4 bytes for IPv4, also for an
  * IPv4-mapped peer on a dual-stack socket, else 16. */
 static unsigned addr_bytes(const struct sockaddr_storage *addr, uint8_t ip[16])
@@ -66,24 +50,4 @@ int fb_cookie_answer(const struct rx_cookie_keys *k, const uint8_t client[8],
 	memcpy(out, sc, 16);
 	*minted = m;
 	return v;
-}
-
-void fb_cookie_server(const struct rx_cookie_keys *k, const uint8_t client[8],
-		      const struct sockaddr_storage *addr, uint32_t now, uint8_t out[16])
-{
-	bool minted;
-
-	fb_cookie_answer(k, client, NULL, 0, addr, now, out, &minted);
-}
-
-bool fb_cookie_valid(const struct rx_cookie_keys *k, const uint8_t client[8],
-		     const uint8_t *server, size_t len,
-		     const struct sockaddr_storage *addr, uint32_t now)
-{
-	uint8_t out[16];
-	bool minted;
-
-	if (len < RX_COOKIE_SERVER_MIN || len > RX_COOKIE_SERVER_MAX)
-		return false;
-	return fb_cookie_answer(k, client, server, len, addr, now, out, &minted) == RX_CK_GOOD;
 }

@@ -2,8 +2,8 @@
 /*
  * fb.h - rootxdpd's internal interface.
  *
- *   zone.c    an image + its full zone (parsed with ldns, then flattened
- *             into struct fb_rr), refcounted; the live zone is swapped
+ *   zone.c    an image + its RR table (every RR of the zone, indexed in
+ *             place as struct fb_rr), refcounted; the live zone is swapped
  *             atomically on reload
  *   wire.c    DNS names and a message writer with name compression
  *   answer.c  the responder: query bytes + transport + client -> response
@@ -74,7 +74,7 @@
 
 /* ---------------------------------------------------------------- zone */
 
-/* One RR of the full zone, flattened out of ldns at load. */
+/* One RR of the zone: the image's RR table, indexed at load. */
 struct fb_rr {
 	const uint8_t *owner;	/* wire, case as in the zone */
 	const uint8_t *rdata;	/* wire, uncompressed */
@@ -89,17 +89,17 @@ struct fb_zone {
 	struct rx_image img;
 	uint32_t serial;
 	uint64_t loaded;	/* unix seconds */
-	/* every RR, canonical order (owner, then type, RRSIGs by covered
-	 * type right after... see zone.c), duplicates removed */
+	/* every RR in the RR table's order (rx_image_rr_cmp(): owner, then
+	 * type, an RRSIG right after the RRset it covers), no duplicates;
+	 * owner and rdata point into img */
 	struct fb_rr *rrs;
 	uint32_t nrrs;
 	uint32_t soa;		/* index of the apex SOA */
 	uint32_t apex_end;	/* rrs[0 .. apex_end) are owned by "." */
-	void *arena;		/* owner/rdata bytes */
 };
 
-/* Open and validate an image, inflate and parse its zone.  NULL with one
- * line in err on any failure (nothing is half-loaded). */
+/* Open and validate an image and index its RR table.  NULL with one line
+ * in err on any failure (nothing is half-loaded). */
 struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen);
 void fb_zone_ref(struct fb_zone *z);
 void fb_zone_unref(struct fb_zone *z);
@@ -113,18 +113,15 @@ long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
 bool fb_rr_same_set(const struct fb_rr *a, const struct fb_rr *b);
 
 /* The live zone: one pointer, swapped under a lock; readers cache it per
- * worker and re-take it only when the generation moves (fb_live_get). */
+ * worker and re-take it only when the generation moves (fb_live_sync). */
 void fb_live_set(struct fb_zone *z);		/* takes over the caller's ref */
 struct fb_zone *fb_live_ref(void);		/* +1 ref, or NULL */
-unsigned fb_live_gen(void);
 /* Refresh a worker's cached pointer if the live zone changed. */
 void fb_live_sync(struct fb_zone **mine, unsigned *gen);
 
 #include "serial.h"	/* rx_serial_newer(), RFC 1982 */
 
 /* ---------------------------------------------------------------- wire */
-
-/* Wire-name helpers (names are uncompressed wire form). */
 
 /* A message being written, with RFC 1035 4.1.4 name compression. */
 #define FB_CT_SLOTS 2048
@@ -262,20 +259,12 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 
 /* ---------------------------------------------------------------- cookie */
 
-void fb_siphash24(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t out[8]);
 /* bpf/cookie.h's rx_cookie_answer() for a socket address: the server
  * cookie to send for this client cookie (and the query's server cookie,
  * sclen bytes, 0 = none); returns the enum rx_cookie_verdict. */
 int fb_cookie_answer(const struct rx_cookie_keys *k, const uint8_t client[8],
 		     const uint8_t *server, size_t sclen, const struct sockaddr_storage *addr,
 		     uint32_t now, uint8_t out[16], bool *minted);
-/* A fresh RFC 9018 server cookie (16 bytes) for a client cookie and address. */
-void fb_cookie_server(const struct rx_cookie_keys *k, const uint8_t client[8],
-		      const struct sockaddr_storage *addr, uint32_t now, uint8_t out[16]);
-/* Is server (len bytes) one we made for this client within the hour? */
-bool fb_cookie_valid(const struct rx_cookie_keys *k, const uint8_t client[8],
-		     const uint8_t *server, size_t len,
-		     const struct sockaddr_storage *addr, uint32_t now);
 
 /* ---------------------------------------------------------------- rrl */
 
@@ -305,6 +294,24 @@ enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, 
 	X(FB_S_DROPPED,		"dropped")				\
 	X(FB_S_IPV4,		"ipv4")					\
 	X(FB_S_IPV6,		"ipv6")					\
+	/* transport x family, for rootxdp_queries_total (loader/prometheus.c) */ \
+	X(FB_S_Q_UDP4,		"queries_udp_ipv4")			\
+	X(FB_S_Q_UDP6,		"queries_udp_ipv6")			\
+	X(FB_S_Q_TCP4,		"queries_tcp_ipv4")			\
+	X(FB_S_Q_TCP6,		"queries_tcp_ipv6")			\
+	/* responses by QTYPE, FORMERR not counted: the kernel's buckets	\
+	 * (bpf/stats.h stat_qtype) */					\
+	X(FB_S_QT_A,		"qtype_a")				\
+	X(FB_S_QT_NS,		"qtype_ns")				\
+	X(FB_S_QT_SOA,		"qtype_soa")				\
+	X(FB_S_QT_PTR,		"qtype_ptr")				\
+	X(FB_S_QT_MX,		"qtype_mx")				\
+	X(FB_S_QT_TXT,		"qtype_txt")				\
+	X(FB_S_QT_AAAA,		"qtype_aaaa")				\
+	X(FB_S_QT_DS,		"qtype_ds")				\
+	X(FB_S_QT_DNSKEY,	"qtype_dnskey")				\
+	X(FB_S_QT_NSEC,		"qtype_nsec")				\
+	X(FB_S_QT_OTHER,	"qtype_other")				\
 	X(FB_S_EDNS,		"edns")					\
 	X(FB_S_DO,		"do")					\
 	X(FB_S_COOKIE,		"cookie")				\

@@ -15,6 +15,25 @@
 #define FB_STAT_NAME(e, s) s,
 static const char *const stat_names[FB_S_MAX] = { FB_STATS(FB_STAT_NAME) };
 
+/* The kernel's QTYPE buckets (bpf/stats.h stat_qtype), so that the two
+ * sides fill the same rootxdp_responses_by_qtype_total labels. */
+static enum fb_stat qtype_stat(uint16_t qtype)
+{
+	switch (qtype) {
+	case 1:  return FB_S_QT_A;
+	case 2:  return FB_S_QT_NS;
+	case 6:  return FB_S_QT_SOA;
+	case 12: return FB_S_QT_PTR;
+	case 15: return FB_S_QT_MX;
+	case 16: return FB_S_QT_TXT;
+	case 28: return FB_S_QT_AAAA;
+	case 43: return FB_S_QT_DS;
+	case 48: return FB_S_QT_DNSKEY;
+	case 47: return FB_S_QT_NSEC;
+	default: return FB_S_QT_OTHER;
+	}
+}
+
 void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 		    enum fb_transport t, int family, size_t qlen, size_t rlen)
 {
@@ -37,6 +56,8 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 
 	fb_stat_add(s, t == FB_TCP ? FB_S_QUERIES_TCP : FB_S_QUERIES_UDP, 1);
 	fb_stat_add(s, family == AF_INET6 ? FB_S_IPV6 : FB_S_IPV4, 1);
+	fb_stat_add(s, t == FB_TCP ? (family == AF_INET6 ? FB_S_Q_TCP6 : FB_S_Q_TCP4) :
+				     (family == AF_INET6 ? FB_S_Q_UDP6 : FB_S_Q_UDP4), 1);
 	fb_stat_add(s, FB_S_BYTES_IN, qlen);
 	if (r->cookie_formerr)
 		fb_stat_add(s, FB_S_CK_FORMERR, 1);
@@ -79,6 +100,8 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 	}
 	if (rc != FB_S_MAX)
 		fb_stat_add(s, rc, 1);
+	if (r->rcode != FB_RC_FORMERR)
+		fb_stat_add(s, qtype_stat(r->qtype), 1);
 	if (r->kind < FB_K_MAX && kind_stat[r->kind] != FB_S_MAX)
 		fb_stat_add(s, kind_stat[r->kind], 1);
 }

@@ -6,15 +6,21 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cmd.h"
+#include "image.h"
 #include "log.h"
+#include "prometheus.h"
 #include "rootxdp.h"
 #include "stats.h"
 #include "zone_maps.h"
@@ -31,18 +37,18 @@ const char *const rx_path_names[RX_PATHS] = {
 int rx_stats_read(int fd, struct rx_stats out[RX_PATHS])
 {
 	struct bpf_map_info mi;
-	__u32 len = sizeof(mi), path;
-	size_t vsz = (sizeof(struct rx_stats) + 7) & ~(size_t)7;
+	__u32 len = sizeof(mi), zero = 0;
+	size_t vsz = (sizeof(struct rx_stats_paths) + 7) & ~(size_t)7;
 	int ncpu, cpu, i, err = 0;
 	char *buf;
 
 	memset(&mi, 0, sizeof(mi));
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
 		return -errno;
-	if (mi.value_size != sizeof(struct rx_stats)) {
+	if (mi.value_size != sizeof(struct rx_stats_paths)) {
 		rx_err("rx_stats holds %u-byte values, this rootxdp expects %zu: the pinned "
 		       "programs come from another build (rootxdp detach, then attach)",
-		       mi.value_size, sizeof(struct rx_stats));
+		       mi.value_size, sizeof(struct rx_stats_paths));
 		return -EINVAL;
 	}
 	ncpu = libbpf_num_possible_cpus();
@@ -53,30 +59,35 @@ int rx_stats_read(int fd, struct rx_stats out[RX_PATHS])
 	if (!buf)
 		return -ENOMEM;
 	memset(out, 0, sizeof(struct rx_stats) * RX_PATHS);
-	for (path = 0; path < RX_PATHS; path++) {
-		if (bpf_map_lookup_elem(fd, &path, buf)) {
-			err = -errno;
-			break;
-		}
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct rx_stats *v = (const void *)(buf + (size_t)cpu * vsz);
+	if (bpf_map_lookup_elem(fd, &zero, buf))
+		err = -errno;
+	for (cpu = 0; cpu < ncpu && !err; cpu++) {
+		struct rx_stats_paths *v = (void *)(buf + (size_t)cpu * vsz);
 
-			for (i = 0; i < RX_STAT_MAX; i++)
-				*rx_stat_ref(&out[path], i) += *rx_stat_ref((struct rx_stats *)v, i);
+		for (i = 0; i < RX_STAT_MAX; i++) {
+			*rx_stat_ref(&out[RX_PATH_XDP], i) += *rx_stat_ref(&v->xdp, i);
+			*rx_stat_ref(&out[RX_PATH_TC], i) += *rx_stat_ref(&v->tc, i);
 		}
 	}
 	free(buf);
 	return err;
 }
 
-/* rootxdpd writes "name value" lines; keep what parses. */
+/* rootxdpd writes "name value" lines (fallback/stats.c): "time" (when,
+ * UNIX seconds) and "serial" first, then its counters; keep what parses. */
 #define DSTAT_MAX 256
 struct dstat {
 	char name[64];
 	unsigned long long v;
 };
 
-static int daemon_stats(const struct rx_config *c, struct dstat *d, int max)
+struct dinfo {
+	bool have_time, have_serial;
+	unsigned long long time;
+	__u32 serial;
+};
+
+static int daemon_stats(const struct rx_config *c, struct dstat *d, int max, struct dinfo *di)
 {
 	char path[PATH_MAX], line[256];
 	FILE *f;
@@ -92,6 +103,16 @@ static int daemon_stats(const struct rx_config *c, struct dstat *d, int max)
 
 		if (line[0] == '#' || sscanf(line, "%63s %llu", d[n].name, &d[n].v) != 2)
 			continue;
+		if (!strcmp(d[n].name, "time")) {
+			di->have_time = true;
+			di->time = d[n].v;
+			continue;
+		}
+		if (!strcmp(d[n].name, "serial")) {
+			di->have_serial = d[n].v != 0;
+			di->serial = (__u32)d[n].v;
+			continue;
+		}
 		/* Prometheus names: [a-zA-Z0-9_] */
 		for (p = d[n].name; *p; p++)
 			if (!isalnum((unsigned char)*p) && *p != '_')
@@ -103,15 +124,110 @@ static int daemon_stats(const struct rx_config *c, struct dstat *d, int max)
 }
 
 static const char stats_usage[] =
-	"usage: rootxdp stats [--json | --prometheus] [--path xdp|tc] [--config FILE]\n"
-	"                     [--pin-root DIR]\n"
+	"usage: rootxdp stats [--json | --prometheus] [--path xdp|tc] [--out FILE]\n"
+	"                     [--config FILE] [--pin-root DIR]\n"
 	"The BPF counters summed over CPUs, per path (xdp, tc), and rootxdpd's\n"
 	"counters when run-dir/rootxdpd.stats exists.\n"
 	"  -j, --json         one JSON object\n"
-	"  -P, --prometheus   Prometheus text format (node_exporter textfile collector)\n"
+	"  -P, --prometheus   Prometheus text format: labelled families, kernel and\n"
+	"                     rootxdpd together, and zone/daemon gauges\n"
 	"  -t, --path PATH    only the xdp or the tc counters\n"
+	"  -o, --out FILE     write FILE atomically (a temporary file renamed over it,\n"
+	"                     mode 0644), as node_exporter's textfile collector needs\n"
 	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
 	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n";
+
+/* FILE.XXXXXX in FILE's directory, renamed over FILE once complete: a
+ * reader (node_exporter) sees the old file or the new, never a part. */
+static FILE *out_open(const char *path, char *tmp, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	if (rx_fmt(tmp, len, "%s.XXXXXX", path))
+		return NULL;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rx_err("cannot create %s: %s", tmp, strerror(errno));
+		return NULL;
+	}
+	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
+		rx_err("cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	return f;
+}
+
+static int out_close(FILE *f, const char *tmp, const char *path)
+{
+	int err = 0;
+
+	if (fflush(f) || ferror(f) || fsync(fileno(f)))
+		err = errno ? errno : EIO;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		rx_err("cannot write %s: %s", path, strerror(err));
+		unlink(tmp);
+		return -err;
+	}
+	return 0;
+}
+
+static int prometheus(FILE *f, const struct rx_config *c, const struct rx_stats s[RX_PATHS],
+		      int only, const struct dstat *d, int nd, const struct dinfo *di,
+		      bool have_zone, const struct rx_meta *meta)
+{
+	struct rx_prom_counter k[RX_PATHS * RX_STAT_MAX], dd[DSTAT_MAX];
+	struct rx_prom_input in = { 0 };
+	char warn[8][RX_HEALTH_LINE];
+	struct rx_zone_age age;
+	int p, i, pid;
+
+	for (p = 0; p < RX_PATHS; p++) {
+		if (only >= 0 && p != only)
+			continue;
+		in.path_mask |= 1u << p;
+		for (i = 0; i < RX_STAT_MAX; i++)
+			k[in.nk++] = (struct rx_prom_counter){ rx_path_names[p], rx_stat_names[i],
+							       *rx_stat_ref((struct rx_stats *)&s[p], i) };
+	}
+	in.k = k;
+	if (only < 0) {
+		for (i = 0; i < nd; i++)
+			dd[i] = (struct rx_prom_counter){ "rootxdpd", d[i].name, d[i].v };
+		in.d = dd;
+		in.nd = nd;
+		in.have_dserial = di->have_serial;
+		in.dserial = di->serial;
+		in.have_dtime = di->have_time;
+		in.dtime = di->time;
+		in.with_daemon = true;
+		in.daemon_up = rx_daemon_pid(c, &pid) > 0;
+	}
+	in.version = RX_VERSION;
+	in.image_format = RX_IMAGE_VERSION;
+	in.now = (unsigned long long)time(NULL);
+	in.have_zone = have_zone;
+	if (have_zone) {
+		in.serial = meta->serial;
+		in.loaded_ns = meta->loaded_ns;
+		for (i = 0; i < 32; i++)
+			snprintf(in.sha256 + 2 * i, 3, "%02x", meta->sha256[i]);
+	}
+	/* The served image: earliest RRSIG expiry, when it goes stale. */
+	rx_zone_problems(c, have_zone ? meta : NULL, in.now, warn, 8, &age);
+	if (age.serial) {
+		in.have_age = true;
+		in.sig_expire = age.sig_expire;
+		in.stale_at = age.stale_at;
+	}
+	return rx_prom_write(f, &in);
+}
 
 int cmd_stats(int argc, char **argv)
 {
@@ -119,6 +235,7 @@ int cmd_stats(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'P' },
 		{ "path", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "pin-root", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -128,15 +245,17 @@ int cmd_stats(int argc, char **argv)
 	enum { TEXT, JSON, PROM } fmt = TEXT;
 	struct rx_stats s[RX_PATHS];
 	static struct dstat d[DSTAT_MAX];
-	const char *conf = NULL, *pin_arg = NULL;
-	char pin_root[PATH_MAX];
+	const char *conf = NULL, *pin_arg = NULL, *out = NULL;
+	char pin_root[PATH_MAX], tmp[PATH_MAX];
+	struct dinfo di = { 0 };
+	FILE *f = stdout;
 	struct rx_config c;
 	struct rx_maps m;
 	struct rx_meta meta;
 	int o, i, p, nd, err, only = -1;
 	bool have_zone, first;
 
-	while ((o = getopt_long(argc, argv, "jPt:c:p:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "jPt:o:c:p:vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j': fmt = JSON; break;
 		case 'P': fmt = PROM; break;
@@ -150,6 +269,7 @@ int cmd_stats(int argc, char **argv)
 				return RX_EXIT_USAGE;
 			}
 			break;
+		case 'o': out = optarg; break;
 		case 'c': conf = optarg; break;
 		case 'p': pin_arg = optarg; break;
 		case 'v': rx_verbose_set(rx_verbose + 1); break;
@@ -175,7 +295,9 @@ int cmd_stats(int argc, char **argv)
 			       rx_strerr(err), RX_HINT_ARGS(err));
 		return RX_EXIT_FAIL;
 	}
-	nd = daemon_stats(&c, d, DSTAT_MAX);
+	nd = daemon_stats(&c, d, DSTAT_MAX, &di);
+	if (out && !(f = out_open(out, tmp, sizeof(tmp))))
+		return RX_EXIT_FAIL;
 
 	switch (fmt) {
 	case TEXT:
@@ -183,59 +305,51 @@ int cmd_stats(int argc, char **argv)
 			if (only >= 0 && p != only)
 				continue;
 			for (i = 0; i < RX_STAT_MAX; i++)
-				printf("%s.%s %llu\n", rx_path_names[p], rx_stat_names[i],
+				fprintf(f, "%s.%s %llu\n", rx_path_names[p], rx_stat_names[i],
 				       (unsigned long long)*rx_stat_ref(&s[p], i));
 		}
+		if (only < 0 && di.have_time)
+			fprintf(f, "rootxdpd.time %llu\nrootxdpd.serial %u\n", di.time, di.serial);
 		for (i = 0; i < nd && only < 0; i++)
-			printf("rootxdpd.%s %llu\n", d[i].name, d[i].v);
+			fprintf(f, "rootxdpd.%s %llu\n", d[i].name, d[i].v);
 		break;
 	case JSON:
-		putchar('{');
+		fputc('{', f);
 		first = true;
 		for (p = 0; p < RX_PATHS; p++) {
 			if (only >= 0 && p != only)
 				continue;
-			printf("%s\"%s\":{", first ? "" : ",", rx_path_names[p]);
+			fprintf(f, "%s\"%s\":{", first ? "" : ",", rx_path_names[p]);
 			first = false;
 			for (i = 0; i < RX_STAT_MAX; i++)
-				printf("%s\"%s\":%llu", i ? "," : "", rx_stat_names[i],
+				fprintf(f, "%s\"%s\":%llu", i ? "," : "", rx_stat_names[i],
 				       (unsigned long long)*rx_stat_ref(&s[p], i));
-			putchar('}');
+			fputc('}', f);
 		}
 		if (only < 0 && have_zone)
-			printf(",\"zone\":{\"serial\":%u,\"loaded_ns\":%llu}", meta.serial,
+			fprintf(f, ",\"zone\":{\"serial\":%u,\"loaded_ns\":%llu}", meta.serial,
 			       (unsigned long long)meta.loaded_ns);
-		if (only < 0 && nd) {
-			printf(",\"rootxdpd\":{");
+		if (only < 0 && (nd || di.have_time)) {
+			fprintf(f, ",\"rootxdpd\":{\"time\":%llu,\"serial\":%u", di.time, di.serial);
 			for (i = 0; i < nd; i++)
-				printf("%s\"%s\":%llu", i ? "," : "", d[i].name, d[i].v);
-			putchar('}');
+				fprintf(f, ",\"%s\":%llu", d[i].name, d[i].v);
+			fputc('}', f);
 		}
-		printf("}\n");
+		fprintf(f, "}\n");
 		break;
 	case PROM:
-		for (i = 0; i < RX_STAT_MAX; i++) {
-			printf("# HELP rootxdp_%s_total rootxdp BPF counter '%s' (rootxdp(8)), "
-			       "summed over CPUs\n", rx_stat_names[i], rx_stat_names[i]);
-			printf("# TYPE rootxdp_%s_total counter\n", rx_stat_names[i]);
-			for (p = 0; p < RX_PATHS; p++)
-				if (only < 0 || p == only)
-					printf("rootxdp_%s_total{path=\"%s\"} %llu\n", rx_stat_names[i],
-					       rx_path_names[p], (unsigned long long)*rx_stat_ref(&s[p], i));
+		err = prometheus(f, &c, s, only, d, nd, &di, have_zone, &meta);
+		if (err) {
+			rx_err("cannot write the metrics: %s", rx_strerr(err));
+			if (out) {
+				fclose(f);
+				unlink(tmp);
+			}
+			return RX_EXIT_FAIL;
 		}
-		if (have_zone && only < 0) {
-			printf("# HELP rootxdp_zone_serial SOA serial of the zone in the maps\n"
-			       "# TYPE rootxdp_zone_serial gauge\nrootxdp_zone_serial %u\n",
-			       meta.serial);
-			printf("# HELP rootxdp_zone_loaded_timestamp_seconds when that zone was "
-			       "swapped in\n# TYPE rootxdp_zone_loaded_timestamp_seconds gauge\n"
-			       "rootxdp_zone_loaded_timestamp_seconds %llu\n",
-			       (unsigned long long)(meta.loaded_ns / 1000000000ull));
-		}
-		for (i = 0; i < nd && only < 0; i++)
-			printf("# HELP rootxdpd_%s rootxdpd counter '%s'\n# TYPE rootxdpd_%s untyped\n"
-			       "rootxdpd_%s %llu\n", d[i].name, d[i].name, d[i].name, d[i].name, d[i].v);
 		break;
 	}
+	if (out && out_close(f, tmp, out))
+		return RX_EXIT_FAIL;
 	return RX_EXIT_OK;
 }

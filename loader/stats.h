@@ -12,7 +12,7 @@
 extern const char *const rx_stat_names[RX_STAT_MAX];
 extern const char *const rx_path_names[RX_PATHS];	/* "xdp", "tc" */
 
-/* Sum rx_stats[path] over every possible CPU into out[path].
+/* Sum rx_stats[0]'s block of each path over every possible CPU into out[path].
  * Returns 0 or -errno. */
 int rx_stats_read(int stats_fd, struct rx_stats out[RX_PATHS]);
 

@@ -117,7 +117,7 @@ int rx_maps_from_pins(const char *pin_root, struct rx_maps *m, char *err, size_t
 	return 0;
 }
 
-/* ---- BTF for the inner maps (STYLE finding 4) ---- */
+/* ---- BTF for the inner maps (so `bpftool map dump` prints them typed) ---- */
 
 /* Type ids of the inner maps' keys and values in the programs' BTF, so
  * that `bpftool map dump` prints typed entries.  The BTF object is the one

@@ -6,6 +6,8 @@
 #
 #   O=build scripts/bench.sh            full run (about 10 minutes)
 #   BENCH_QUICK=1 scripts/bench.sh      short run (about 3 minutes)
+#   scripts/bench.sh lab                the XDP lab alone (step 4b; about
+#                                       2 minutes, quick: 40 s)
 #
 # Needs root and the bench packages (make bench runs scripts/deps.sh bench
 # first).  Steps, each figure the median of BENCH_REPS (3) repetitions:
@@ -18,6 +20,11 @@
 #   4. throughput over the veth pair with dnsperf and kxdpgun against:
 #      the reflector, rootxdp (in-kernel paths + rootxdpd), rootxdpd alone,
 #      NSD and Knot (rate limiting off), with server CPU per answer;
+#   4b. the XDP lab (bench/lab.c): queries written into live test-run
+#      frames (BPF_F_TEST_XDP_LIVE_FRAMES) and redirected through the veth
+#      pair into the server's native XDP, answers counted and dropped by an
+#      XDP sink on the client veth, all on the client CPU: rootxdp, the
+#      reflector and the copy floor (bench/copyfloor.bpf.c);
 #   5. build/bench/results.md (also printed).
 # Everything it makes (namespaces, pins, processes by PID, temp files) is
 # removed at exit, also on failure; kernel.bpf_stats_enabled is not touched
@@ -25,6 +32,7 @@
 #
 # Knobs: BENCH_QUICK=1, BENCH_REPS=N, BENCH_DURATION=SECS (per client run),
 # BENCH_SEED=N, BENCH_CLIENT_CPU=0, BENCH_SERVER_CPU=1, BENCH_KXDPGUN_QPS,
+# BENCH_LAB_QUERIES=256 (queries of the mix the lab cycles through),
 # ROOT_ZONE=FILE ROOT_ANCHOR=FILE (another zone), O (build dir).
 set -uo pipefail
 
@@ -32,6 +40,12 @@ set -uo pipefail
 . "$RX_TOP/tests/peers/peers.sh"
 
 prog=bench.sh
+LAB_ONLY=0
+case "${1:-}" in
+"") ;;
+lab) LAB_ONLY=1 ;;
+*) echo "usage: scripts/bench.sh [lab]" >&2; exit 2 ;;
+esac
 QUICK=${BENCH_QUICK:-0}
 if ((QUICK)); then
 	REPS=${BENCH_REPS:-3} DUR=${BENCH_DURATION:-2} REPEAT=200000 CALLS=20000 CREPS=1
@@ -42,6 +56,7 @@ SEED=${BENCH_SEED:-2026}
 CCPU=${BENCH_CLIENT_CPU:-0}
 SCPU=${BENCH_SERVER_CPU:-1}
 KXQPS=${BENCH_KXDPGUN_QPS:-2000000}
+LAB_QUERIES=${BENCH_LAB_QUERIES:-256}
 BOUT="$O/bench"
 RAW="$BOUT/raw"
 SHARED="$RX_TOP/../shared/data"
@@ -52,7 +67,9 @@ now_ns() { date +%s%N; }
 
 # ------------------------------------------------------------ preflight
 [[ $(id -u) -eq 0 ]] || die "must run as root (namespaces, XDP, BPF test runs)"
-for t in dnsperf kxdpgun nsd knotd python3 taskset "${CLANG:-clang}" "${CC:-cc}"; do
+tools=(python3 taskset "${CLANG:-clang}" "${CC:-cc}")
+((LAB_ONLY)) || tools+=(dnsperf kxdpgun nsd knotd)
+for t in "${tools[@]}"; do
 	command -v "$t" >/dev/null || die "$t not found (scripts/deps.sh bench)"
 done
 for b in rootxdp rootxdpd rootxdp-compile; do
@@ -65,7 +82,7 @@ mkdir -p "$RAW" && rm -f "$RAW"/*.tsv
 # ------------------------------------------------------------ bench tools
 say "building the bench tools into $BOUT"
 MULTIARCH=$(${CC:-cc} -print-multiarch 2>/dev/null)
-for b in reflector restore; do
+for b in reflector restore lab copyfloor; do
 	"${CLANG:-clang}" -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 		-idirafter "/usr/include/$MULTIARCH" -c "$RX_TOP/bench/$b.bpf.c" \
 		-o "$BOUT/$b.bpf.o" || die "cannot build bench/$b.bpf.c"
@@ -76,6 +93,11 @@ done
 	"$RX_TOP/tests/xdp/pkt.c" $(pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
 	-o "$BOUT/testrun" || die "cannot build bench/testrun.c"
 TESTRUN=$BOUT/testrun
+# shellcheck disable=SC2046
+"${CC:-cc}" -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(pkg-config --cflags libbpf 2>/dev/null) \
+	"$RX_TOP/bench/lab.c" $(pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	-o "$BOUT/lab" || die "cannot build bench/lab.c"
+LAB=$BOUT/lab
 
 # ------------------------------------------------------------ machine
 {
@@ -84,8 +106,9 @@ TESTRUN=$BOUT/testrun
 	printf 'kernel\t%s\n' "$(uname -r)"
 	printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
 	printf 'commit\t%s\n' "$(git -C "$RX_TOP" describe --always --dirty 2>/dev/null || echo unknown)"
-	printf 'mode\t%s\n' "$( ((QUICK)) && echo quick || echo full)"
+	printf 'mode\t%s\n' "$( ((QUICK)) && echo quick || echo full)$( ((LAB_ONLY)) && echo ', lab only')"
 	printf 'reps\t%s\n' "$REPS"
+	printf 'client_cpu\t%s\nlab_queries\t%s\n' "$CCPU" "$LAB_QUERIES"
 	printf 'duration\t%s\n' "$DUR"
 	printf 'repeat\t%s\n' "$REPEAT"
 	printf 'loadavg\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -124,6 +147,7 @@ python3 "$RX_TOP/bench/querymix.py" --zone "$ZPLAIN" --seed "$SEED" --count 1000
 	--out "$MIX" || _rx_abort "querymix.py failed"
 sed 's/^/  /' "$MIX/mix.summary"
 
+((LAB_ONLY)) && CREPS=1
 say "compiling the zone ($CREPS x)"
 IMG=$RX_TMP/root.img
 cargs=()
@@ -271,6 +295,59 @@ run_clients() {
 	return 0
 }
 
+# ------------------------------------------------------------ the XDP lab
+# lab_rows SERVER [lab options]: BENCH_REPS runs of bench/lab, one TSV row
+# each in lab.tsv: server rep, then lab's columns (see bench/lab.c).
+lab_rows() {
+	local server=$1 r row
+	shift
+	for ((r = 1; r <= REPS; r++)); do
+		row=$(taskset -c "$CCPU" "$LAB" --obj "$BOUT/lab.bpf.o" --cli-ns "$NS_CLI" \
+			--cli-dev "$DEV_CLI" --srv-mac "$SRV_MAC" --src "$IP4_CLI" --dst "$IP4_SRV" \
+			--wire "$MIX/mix.wire" --count "$LAB_QUERIES" --cpu "$CCPU" --duration "$DUR" \
+			"$@" 2>"$RX_TMP/lab.err") || { cat "$RX_TMP/lab.err"; _rx_abort "bench/lab failed ($server)"; }
+		printf '%s\t%s\t%s\n' "$server" "$r" "$row" >>"$RAW/lab.tsv"
+		awk -F'\t' -v s="$server" -v r="$r" '{ printf "  %-9s rep %d: %9.0f answers/s (%d sent, %d answered, mean answer frame %.0f B)\n",
+			s, r, $2 / ($6 / 1e9), $1, $3, $3 ? $4 / $3 : 0 }' <<<"$row"
+	done
+}
+
+# lab_section: the XDP path at rate, as a NIC would feed it.  rootxdpd is
+# running; the server veth has no XDP program (rootxdp is attached here
+# and detached again).  The sink takes the client veth's XDP slot.
+lab_section() {
+	local append b0 b1
+	say "xdp lab: $LAB_QUERIES queries of the mix as live test-run frames into $DEV_SRV's native XDP, all on CPU $CCPU"
+	SRV_MAC=$(ip -n "$NS_SRV" -j link show "$DEV_SRV" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])') ||
+		_rx_abort "cannot read $DEV_SRV's MAC"
+	ip -n "$NS_CLI" link set dev "$DEV_CLI" xdpdrv off
+	rm -f "$RAW/lab.tsv"
+	"$O/rootxdp" attach --config "$RX_TMP/rootxdp.conf" --netns "$NS_SRV" --iface "$DEV_SRV" \
+		"$IMG" >"$RX_TMP/attach.log" 2>&1 || { cat "$RX_TMP/attach.log"; _rx_abort "rootxdp attach (lab) failed"; }
+	rx_stats_json "$RAW/stats-lab-before.json"
+	b0=$(bpf_ns "$PIN/prog-xdp" "$PIN/prog-tc")
+	lab_rows rootxdp
+	b1=$(bpf_ns "$PIN/prog-xdp" "$PIN/prog-tc")
+	rx_stats_json "$RAW/stats-lab-after.json"
+	printf 'lab_bpf_ns\t%s\n' $((b1 - b0)) >>"$RAW/static.tsv"
+	"$O/rootxdp" stats --config "$RX_TMP/rootxdp.conf" --pin-root "$PIN" 2>/dev/null |
+		grep -E '(answered|pass_no_room) ' | sed 's/^/  /'
+	"$O/rootxdp" detach --netns "$NS_SRV" --iface "$DEV_SRV" --pin-root "$PIN" >/dev/null 2>&1 ||
+		_rx_abort "rootxdp detach (lab) failed"
+	lab_rows reflector --server-obj "$BOUT/reflector.bpf.o" --server-prog bench_reflector \
+		--srv-ns "$NS_SRV" --srv-dev "$DEV_SRV"
+	# The copy floor's frames as long as rootxdp's mean answer frame.
+	append=$(awk -F'\t' '$1 == "rootxdp" && $5 > 0 { by += $6; an += $5; q = $7 }
+		END { if (an) printf "%.0f", by / an - q }' "$RAW/lab.tsv")
+	[[ "$append" =~ ^[0-9]+$ ]] && ((append >= 1)) || _rx_abort "no rootxdp answers in the lab to size the copy floor"
+	printf 'lab_append\t%s\n' "$append" >>"$RAW/static.tsv"
+	lab_rows floor --server-obj "$BOUT/copyfloor.bpf.o" --server-prog bench_copyfloor \
+		--srv-ns "$NS_SRV" --srv-dev "$DEV_SRV" --append "$append"
+	client_xdp_reset
+}
+
+if ((!LAB_ONLY)); then
 # ------------------------------------------------------------ reflector
 say "the client ceiling: bench/reflector.bpf.c (XDP_TX) on $DEV_SRV"
 ip -n "$NS_SRV" link set dev "$DEV_SRV" xdpdrv obj "$BOUT/reflector.bpf.o" sec xdp ||
@@ -280,6 +357,7 @@ REFL_ID=$(ip -n "$NS_SRV" -j link show "$DEV_SRV" |
 BPF_PROGS=("id:$REFL_ID") DAEMON_PID=""
 run_clients reflector
 ip -n "$NS_SRV" link set dev "$DEV_SRV" xdpdrv off
+fi
 
 # ------------------------------------------------------------ rootxdp
 say "rootxdp: attach (native XDP + TC) and rootxdpd on CPU $SCPU"
@@ -288,6 +366,7 @@ RXD_PID=$BG_PID
 wait_until 30 in_cli dig +tcp +time=1 +tries=1 @"$IP4_SRV" . SOA ||
 	{ cat "$RX_TMP/rootxdpd.log"; _rx_abort "rootxdpd did not answer"; }
 pin_cpu "$RXD_PID"
+if ((!LAB_ONLY)); then
 "$O/rootxdp" attach --config "$RX_TMP/rootxdp.conf" --netns "$NS_SRV" --iface "$DEV_SRV" \
 	"$IMG" >"$RX_TMP/attach.log" 2>&1 || { cat "$RX_TMP/attach.log"; _rx_abort "rootxdp attach failed"; }
 grep -i 'mode' "$RX_TMP/attach.log" | sed 's/^/  /'
@@ -355,6 +434,11 @@ grep -E '^total (queries|replies)' "$RAW/flood-kxdpgun.txt" | sed 's/^/  /'
 
 "$O/rootxdp" detach --netns "$NS_SRV" --iface "$DEV_SRV" --pin-root "$PIN" >/dev/null 2>&1 ||
 	_rx_abort "rootxdp detach failed"
+fi
+
+lab_section
+
+if ((!LAB_ONLY)); then
 
 say "throughput: rootxdpd alone (programs detached), CPU $SCPU"
 BPF_PROGS=() DAEMON_PID=$RXD_PID
@@ -375,6 +459,7 @@ for peer in nsd knot; do
 		>>"$RAW/static.tsv"
 	peer_stop "$PEER_PID"
 done
+fi
 
 bg_stop "$STATS_PID"
 

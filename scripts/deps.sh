@@ -24,13 +24,17 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       # rootxdpd's dnstap: Frame Streams, protobuf-c and its compiler;
       # dnstap-read (bind9-dnsutils) and fstrm_capture read it in the tests
       libfstrm-dev libprotobuf-c-dev protobuf-c-compiler bind9-dnsutils fstrm-bin
-      # make deb and tests/netns/test_deb.sh: build, lint and verify the package
+      # `rootxdp stats --prometheus` checked by promtool (Debian 12 ships it
+      # only in prometheus: 19 MB download, 96 MB installed; the server is
+      # disabled below) and parsed by the reference Python client
+      prometheus python3-prometheus-client
+      # make deb and tests/host/test_deb.sh: build, lint and verify the package
       debhelper dpkg-dev lintian git systemd)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a service unit we must not leave enabled, as
-# PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), and BIRD
-# (the anycast test runs its own).
-SERVICES=(nsd:nsd knot:knot bind9:named bird2:bird)
+# PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), BIRD
+# (the anycast test runs its own), and Prometheus (only its promtool is used).
+SERVICES=(nsd:nsd knot:knot bind9:named bird2:bird prometheus:prometheus)
 
 for arg in "$@"; do
 	case "$arg" in

@@ -9,11 +9,13 @@
 #   $PREFIX/sbin/{rootxdp,rootxdpd,rootxdp-compile}       from $O/
 #   $PREFIX/share/man/man8/*.8, man5/*.5                   from docs/man/
 #   $PREFIX/share/doc/rootxdp/{rootxdp.conf,rootxdp.cron,operator-guide.md,
-#                              design.md,anycast.md}       examples and docs
+#                              design.md,anycast.md,grafana-rootxdp.json}
+#                                                          examples and docs
 #   $PREFIX/share/doc/rootxdp/bird/{bird.conf,router.conf} BIRD 2 examples
 #   /etc/rootxdp/rootxdp.conf                              only if absent
 #   systemd units rootxdp.service, rootxdpd.service, rootxdp-refresh.service,
-#     rootxdp-refresh.timer, rootxdp-anycast.service in /lib/systemd/system
+#     rootxdp-refresh.timer, rootxdp-anycast.service, rootxdp-metrics.service,
+#     rootxdp-metrics.timer in /lib/systemd/system
 #     when PREFIX=/usr, else $PREFIX/lib/systemd/system, with the
 #     /usr/sbin paths of dist/ rewritten to $PREFIX/sbin
 # everything under $DESTDIR.  uninstall removes exactly those files; the
@@ -40,8 +42,9 @@ if [[ "$PREFIX" == /usr ]]; then unitdir=/lib/systemd/system; else unitdir=$PREF
 
 bins=(rootxdp rootxdpd rootxdp-compile)
 units=(rootxdp.service rootxdpd.service rootxdp-refresh.service rootxdp-refresh.timer
-       rootxdp-anycast.service)
-docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md docs/anycast.md)
+       rootxdp-anycast.service rootxdp-metrics.service rootxdp-metrics.timer)
+docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md docs/anycast.md
+      docs/grafana-rootxdp.json)
 birds=(dist/bird/bird.conf dist/bird/router.conf)
 mans=()
 for m in "$top"/docs/man/*.[58]; do [[ -f "$m" ]] && mans+=("${m#"$top"/}"); done

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * build.c - assemble the image: header, the responses zc_build() made, and
- * the zone as text (SOA first, then canonical order), zlib-compressed, for
- * rootxdpd.  rx_image_write() does tmp + fsync + rename.
+ * the RR table rootxdpd serves everything else from.  rx_image_write()
+ * does tmp + fsync + rename.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
 #include "zc.h"
-#include "zone_text.h"
 
 uint64_t zc_map_memory(uint32_t nresp, uint32_t nchunk, uint32_t ntld, uint32_t nnsec)
 {
@@ -20,119 +18,99 @@ uint64_t zc_map_memory(uint32_t nresp, uint32_t nchunk, uint32_t ntld, uint32_t 
 	       (uint64_t)nnsec * sizeof(struct rx_nsec);
 }
 
-static int append(char **buf, size_t *len, size_t *cap, const char *s)
+/* The RR table (image.h, docs/design.md "The RR table"): every RR of the
+ * zone as the file has it (owner and RDATA names in the file's case, not
+ * canonicalised), in rx_image_rr_cmp() order.  zc->rrs holds the zone
+ * without duplicates (canonical comparison, coarser than the table's), so
+ * no two RRs of the table compare equal. */
+struct table_rr {
+	struct rx_image_rr rr;
+	uint8_t *rd;
+};
+
+static int table_rr_cmp(const void *pa, const void *pb)
 {
-	size_t n = strlen(s);
-
-	if (*len + n + 1 > *cap) {
-		size_t nc = *cap ? *cap * 2 : 1 << 20;
-		char *nb;
-
-		while (nc < *len + n + 1)
-			nc *= 2;
-		nb = realloc(*buf, nc);
-		if (!nb)
-			return -1;
-		*buf = nb;
-		*cap = nc;
-	}
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
-	return 0;
+	return rx_image_rr_cmp(&((const struct table_rr *)pa)->rr,
+			       &((const struct table_rr *)pb)->rr);
 }
 
-/*
- * rootxdpd reads the zone back from this text: refuse a zone whose
- * presentation form does not read back to the very same RRs (ldns prints
- * some names it cannot parse again; found by tests/fuzz), rather than
- * ship an image the daemon would refuse.  Same reader as the daemon's.
- */
-static int check_round_trip(struct zc *zc, char *text, size_t len)
+static int rr_table(struct zc *zc, uint8_t **out, size_t *out_len)
 {
-	ldns_rr_list *list;
-	ldns_zone *back = NULL;
-	char why[512];
-	size_t i, n;
-	FILE *fp;
+	struct table_rr *t = calloc(zc->nrrs ? zc->nrrs : 1, sizeof(*t));
+	ldns_buffer *wb = ldns_buffer_new(4096);
+	size_t len = 0, pos = 0;
+	uint8_t *buf = NULL;
+	uint32_t i;
 	int rc = -1;
 
-	fp = fmemopen(text, len, "r");
-	if (!fp)
-		return zc_err(zc, "fmemopen: %s", strerror(errno));
-	if (rx_zone_parse(fp, &back, why, sizeof(why))) {
-		zc_err(zc, "the zone does not read back from its own text (%s): a name or "
-		       "RDATA ldns cannot print faithfully", why);
+	if (!t || !wb) {
+		zc_err(zc, "out of memory building the RR table");
 		goto out;
 	}
-	list = ldns_zone_rrs(back);
-	n = ldns_rr_list_rr_count(list);
-	if (!ldns_zone_soa(back) || ldns_rr_compare(ldns_zone_soa(back), zc->soa) ||
-	    n + 1 != (size_t)zc->nrrs + (zc->soa ? 0 : 1)) {
-		zc_err(zc, "the zone does not read back from its own text (SOA or RR count "
-		       "differs)");
-		goto out;
-	}
-	for (i = 0, n = 0; i < zc->nrrs; i++) {
-		ldns_rr *want = zc->rrs[i].rr;
+	for (i = 0; i < zc->nrrs; i++) {
+		ldns_rr *rr = zc->rrs[i].rr;
+		ldns_rdf *o = ldns_rr_owner(rr);
+		struct rx_image_rr *r = &t[i].rr;
 
-		if (want == zc->soa)
-			continue;
-		if (ldns_rr_compare(ldns_rr_list_rr(list, n), want)) {
-			char *s = ldns_rr2str(want);
-
-			zc_err(zc, "record '%.200s' does not read back from its presentation form",
-			       s ? strtok(s, "\n") : "?");
-			free(s);
+		ldns_buffer_clear(wb);
+		if (ldns_rr_rdata2buffer_wire(wb, rr) != LDNS_STATUS_OK ||
+		    ldns_buffer_position(wb) > 65535) {
+			zc_err(zc, "cannot encode an RR of the zone");
 			goto out;
 		}
-		n++;
+		r->rdlen = ldns_buffer_position(wb);
+		t[i].rd = malloc(r->rdlen ? r->rdlen : 1);
+		if (!t[i].rd) {
+			zc_err(zc, "out of memory building the RR table");
+			goto out;
+		}
+		memcpy(t[i].rd, ldns_buffer_begin(wb), r->rdlen);
+		r->rdata = t[i].rd;
+		r->owner = ldns_rdf_data(o);
+		r->owner_len = ldns_rdf_size(o);	/* <= 255: zc_index checked */
+		r->type = ldns_rr_get_type(rr);
+		r->rclass = ldns_rr_get_class(rr);
+		r->ttl = ldns_rr_ttl(rr);
+		r->covered = r->type == LDNS_RR_TYPE_RRSIG && r->rdlen >= 2 ?
+			     (r->rdata[0] << 8 | r->rdata[1]) : 0;	/* as rx_image_rr_get() */
+		len += r->owner_len + 10 + r->rdlen;
 	}
+	qsort(t, zc->nrrs, sizeof(*t), table_rr_cmp);
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		zc_err(zc, "out of memory building the RR table");
+		goto out;
+	}
+	for (i = 0; i < zc->nrrs; i++) {
+		if (i && !rx_image_rr_cmp(&t[i - 1].rr, &t[i].rr)) {
+			zc_err(zc, "two RRs of the zone are the same RR in the RR table");
+			goto out;
+		}
+		pos += rx_image_rr_put(buf + pos, &t[i].rr);
+	}
+	*out = buf;
+	*out_len = pos;
+	buf = NULL;
 	rc = 0;
 out:
-	fclose(fp);
-	if (back)
-		ldns_zone_deep_free(back);
+	for (i = 0; t && i < zc->nrrs; i++)
+		free(t[i].rd);
+	free(t);
+	free(buf);
+	if (wb)
+		ldns_buffer_free(wb);
 	return rc;
 }
 
 int zc_write(struct zc *zc, const char *out)
 {
 	struct rx_image_hdr hdr;
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	uint8_t *z = NULL;
-	uLongf zlen;
-	uint32_t i;
+	uint8_t *rrs = NULL;
+	size_t rrs_len = 0;
 	int rc = -1;
 
-	/* SOA first: rootxdpd (and ldns) read the zone text in one pass */
-	for (i = 0; i < zc->nrrs + 1; i++) {
-		ldns_rr *rr;
-		char *s;
-
-		if (i == 0)
-			rr = zc->soa;
-		else if (zc->rrs[i - 1].rr == zc->soa)
-			continue;
-		else
-			rr = zc->rrs[i - 1].rr;
-		s = ldns_rr2str(rr);
-		if (!s || append(&text, &len, &cap, s)) {
-			free(s);
-			zc_err(zc, "out of memory writing the zone text");
-			goto out;
-		}
-		free(s);
-	}
-	if (check_round_trip(zc, text, len))
+	if (rr_table(zc, &rrs, &rrs_len))
 		goto out;
-	zlen = compressBound(len);
-	z = malloc(zlen);
-	if (!z || compress2(z, &zlen, (const Bytef *)text, len, 6) != Z_OK) {
-		zc_err(zc, "cannot compress the zone text");
-		goto out;
-	}
-
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.serial = zc->serial;
 	hdr.flags = zc->flags;
@@ -146,13 +124,13 @@ int zc_write(struct zc *zc, const char *out)
 	hdr.nnsec = zc->nnsec;
 	hdr.nresp = zc->nresp;
 	hdr.nchunk = zc->nchunk;
+	hdr.nrrs = zc->nrrs;
 	hdr.meta = zc->meta;
-	if (rx_image_write(out, &hdr, zc->resp, zc->chunk, zc->tld, zc->nsec, z, zlen, len,
+	if (rx_image_write(out, &hdr, zc->resp, zc->chunk, zc->tld, zc->nsec, rrs, rrs_len,
 			   zc->err, sizeof(zc->err)))
 		goto out;
 	rc = 0;
 out:
-	free(text);
-	free(z);
+	free(rrs);
 	return rc;
 }

@@ -109,8 +109,8 @@ int zc_dump(const char *path, const char *tld, char *err, size_t errlen)
 	printf("rrsig expires:  %s (earliest served)\n", when(h->sig_expire_min, t2, sizeof(t2)));
 	printf("counts:         %u TLDs, %u NSEC, %u responses, %u chunks, %u apex RRsets\n",
 	       h->ntld, h->nnsec, h->nresp, h->nchunk, m->napex);
-	printf("sizes:          image %zu bytes, zone text %llu bytes (%llu compressed)\n",
-	       img.size, (unsigned long long)h->zone_len, (unsigned long long)h->zone_zlen);
+	printf("sizes:          image %zu bytes, RR table %llu bytes (%u RRs)\n",
+	       img.size, (unsigned long long)h->rrs_len, h->nrrs);
 	printf("map memory:     %llu bytes (resp %zu + blob %llu + tld %llu + nsec %zu)\n",
 	       (unsigned long long)zc_map_memory(h->nresp, h->nchunk, h->ntld, h->nnsec),
 	       (size_t)h->nresp * sizeof(struct rx_resp),

@@ -72,7 +72,7 @@ int zc_verify_zonemd(struct zc *zc, bool allow_none)
 
 	/* From the RRs already read, not by parsing the text again: libldns
 	 * 1.8.3's ldns_dnssec_zone_new_frm_fp_l() goes through its zone reader,
-	 * which leaks (and worse, common/zone_text.c) on inputs ours refuses. */
+	 * which leaks (and worse, zone_text.c) on inputs ours refuses. */
 	/* zc->rrs: the SOA included, duplicates removed (ldns would drop a
 	 * duplicate silently, and our clone with it). */
 	dz = ldns_dnssec_zone_new();

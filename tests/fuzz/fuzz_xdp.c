@@ -83,7 +83,8 @@ static struct {
 	struct fb_conf cf;
 	bool diff, verbose;
 	int ncpu;
-	struct rx_stats *snap[2], *now;	/* per-CPU rows: last seen, scratch */
+	struct rx_stats *snap[2], *now;	/* per-CPU blocks: last seen, scratch */
+	struct rx_stats_paths *both;	/* rx_stats[0] as read */
 	bool moved[2][RX_STAT_MAX];	/* counters the last frame moved */
 	int variant;			/* configuration in the maps, -1 none */
 	unsigned payload, mtu;		/* of that configuration */
@@ -104,12 +105,15 @@ static uint8_t bpf_cov[2 * RX_STAT_MAX + COMBO_SLOTS]
 
 static void stats_feedback(void)
 {
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(F.maps.stats, &key, F.both))
+		return;
 	for (int path = 0; path < 2; path++) {
-		__u32 key = path;
 		uint64_t h = 1469598103934665603ull;
 
-		if (bpf_map_lookup_elem(F.maps.stats, &key, F.now))
-			continue;
+		for (int c = 0; c < F.ncpu; c++)
+			F.now[c] = path ? F.both[c].tc : F.both[c].xdp;
 		for (int i = 0; i < RX_STAT_MAX; i++) {
 			uint64_t a = 0, b = 0;
 
@@ -212,7 +216,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	F.snap[0] = calloc(F.ncpu, sizeof(struct rx_stats));
 	F.snap[1] = calloc(F.ncpu, sizeof(struct rx_stats));
 	F.now = calloc(F.ncpu, sizeof(struct rx_stats));
-	if (F.ncpu <= 0 || !F.snap[0] || !F.snap[1] || !F.now)
+	F.both = calloc(F.ncpu, sizeof(struct rx_stats_paths));
+	if (F.ncpu <= 0 || !F.snap[0] || !F.snap[1] || !F.now || !F.both)
 		exit(1);
 	F.fd[0] = bpf_program__fd(F.skel->progs.rootxdp_xdp);
 	F.fd[1] = bpf_program__fd(F.skel->progs.rootxdp_tc);

@@ -5,18 +5,26 @@
 # Debian 12's 6.1 under qemu (scripts/verify-kernel.sh), where the verifier
 # must accept both programs and the packet suite must pass.  A newer kernel
 # accepting the programs proves nothing about 6.1 (see bpf/respond.h).
+# It also puts the XDP program natively on a virtio-net NIC in that VM:
+# dig from here through qemu's forwarded port, the answers checked against
+# the zone file, and the XDP counters must say that XDP answered them all
+# (no pass_no_room): on a real driver, XDP answers.  About 2 minutes in
+# all (the virtio-net step ~3 s of it); the kernel package is cached in
+# build/kernel-6.1/root/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$top/scripts/verify-kernel.sh" >"$log" 2>&1
 rc=$?
-tail -n 15 "$log"
-if ((rc == 0)); then
-	echo "ok     both programs load and answer on Debian 12's 6.1"
-	echo "1 passed, 0 failed"
-else
-	echo "FAIL   scripts/verify-kernel.sh exited $rc (see above; build/kernel-6.1/serial.txt)"
-	echo "0 passed, 1 failed"
-fi
-exit $((rc != 0))
+grep -E 'virtio-net: (ok|FAIL)|xdp answered|the step took' "$log"
+tail -n 8 "$log"
+pass=0 failed=0
+res() { if (($1)); then echo "ok     $2"; pass=$((pass + 1)); else echo "FAIL   $2"; failed=$((failed + 1)); fi; }
+res $((rc == 0)) "scripts/verify-kernel.sh passed (exit $rc; build/kernel-6.1/serial.txt)"
+res "$(grep -qE 'virtio-net: [0-9]+ queries from the host; xdp answered [1-9][0-9]*, pass_no_room 0,' "$log" && echo 1 || echo 0)" \
+	"virtio-net: the XDP program answered the host's queries, pass_no_room 0"
+res "$( [ "$(grep -c 'virtio-net: ok:' "$log")" = 4 ] && echo 1 || echo 0)" \
+	"virtio-net: the 4 answers dig got match the zone file"
+echo "$pass passed, $failed failed"
+((failed == 0))

@@ -201,14 +201,17 @@ rx_out "stats --path tc has only tc" 0 "^tc\.answered" rx stats --path tc
 check "  ... and no xdp line" bash -c "! '$RX' stats --config '$CONF' --path tc | grep -q '^xdp\.'"
 check "stats --json parses, xdp.answered + tc.answered = $(answered)" bash -c \
 	"'$RX' stats --config '$CONF' --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d[\"xdp\"][\"answered\"] + d[\"tc\"][\"answered\"] != $(answered))'"
-rx_out "stats --prometheus: TYPE counter" 0 "^# TYPE rootxdp_answered_total counter$" rx stats --prometheus
-rx_out "stats --prometheus: path labels" 0 "^rootxdp_answered_total\{path=\"tc\"\} [0-9]+$" \
+# (the families and their values: test_prometheus.sh)
+rx_out "stats --prometheus: TYPE counter" 0 "^# TYPE rootxdp_responses_total counter$" rx stats --prometheus
+rx_out "stats --prometheus: path labels" 0 \
+	"^rootxdp_responses_by_transport_total\{path=\"tc\",transport=\"udp\"\} [0-9]+$" rx stats --prometheus
+rx_out "stats --prometheus: zone serial gauge" 0 "^rootxdp_zone_serial\{path=\"xdp\"\} $serial$" \
 	rx stats --prometheus
-rx_out "stats --prometheus: zone serial gauge" 0 "^rootxdp_zone_serial $serial$" rx stats --prometheus
 mkdir -p "$RX_TMP/run"
-printf 'queries_udp 42\nqueries_tcp 7\n' >"$RX_TMP/run/rootxdpd.stats"
+printf 'queries_udp 42\nqueries_tcp_ipv6 7\n' >"$RX_TMP/run/rootxdpd.stats"
 rx_out "stats include rootxdpd's counters" 0 "^rootxdpd\.queries_udp 42$" rx stats
-rx_out "  ... in Prometheus as rootxdpd_*" 0 "^rootxdpd_queries_tcp 7$" rx stats --prometheus
+rx_out "  ... in Prometheus with path=\"rootxdpd\"" 0 \
+	"^rootxdp_queries_total\{path=\"rootxdpd\",transport=\"tcp\",family=\"ipv6\"\} 7$" rx stats --prometheus
 rm -f "$RX_TMP/run/rootxdpd.stats"
 
 # ---------------------------------------------------------------- reload

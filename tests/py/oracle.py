@@ -2,8 +2,8 @@
 """oracle.py - an RFC oracle for a root server's responses.
 
 It knows the zone only from the zone file (dns.zone.from_file, origin ".")
-and the trust anchor, and the rules only from the RFCs and the brief's "DNS
-behaviour" section; it never looks at rootxdp's code or image.
+and the trust anchor, and the rules only from the RFCs and docs/design.md's
+"Answering a query"; it never looks at rootxdp's code or image.
 
     zd = ZoneData(zonefile, anchorfile)
     orc = Oracle(zd, identity="...", server_payload=1232)
@@ -438,7 +438,7 @@ class Oracle:
             if m.answer or m.authority:
                 p.append("formerr: records in answer/authority")
             return p
-        # from here the query was well formed: the header rules of the brief
+        # from here the query was well formed: the header rules of docs/design.md
         if rflags & 0x7800:
             p.append("header: opcode %d in the response" % ((rflags >> 11) & 0xF))
         if (rflags ^ qi.flags) & 0x0100:

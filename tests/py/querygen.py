@@ -9,7 +9,7 @@ the answer has TC=1, or "tcp"), and a description that reproduces it (a dig
 command line where dig can express the query, else the hex of the wire).
 The same seed and zone give the same corpus.
 
-The classes follow the brief's "DNS behaviour" section:
+The classes follow docs/design.md's rules for answering a query:
   apex         qname "." with every apex and some non-apex qtypes
   tld          qname = an existing TLD, every qtype (DS is the AA answer)
   below_tld    random names under existing TLDs

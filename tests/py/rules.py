@@ -7,7 +7,7 @@ oracle's parse of it (oracle.QInfo), the transport, the compare.summary of
 rootxdp's (sa) and Knot's (sb) responses, and one compare.Diff; it returns
 its ID when that difference is one it allows, else None.  Rules are narrow:
 each names the field it may excuse and checks that rootxdp's side is the
-one the RFC/brief asks for (the oracle checks the rest of the response).
+one the RFC (or docs/design.md where the RFCs leave it open) asks for (the oracle checks the rest of the response).
 
 ZD (oracle.ZoneData) is set by the test before use.
 """
@@ -102,7 +102,7 @@ def tc_qname(q, qi, tr, sa, sb, d):
 
 
 def any_tcp(q, qi, tr, sa, sb, d):
-    """R-ANY-TCP: ANY over TCP gets the full RRset list (brief; RFC 8482 4.1
+    """R-ANY-TCP: ANY over TCP gets the full RRset list (docs/design.md; RFC 8482 4.1
     limits the minimal answer to UDP), Knot 3.2 answers minimally over TCP
     too.  Only extra apex RRsets in rootxdp's answer are allowed."""
     if tr == "tcp" and qi.qtype == T.ANY and d.what == "answer:extra":
@@ -114,7 +114,7 @@ def any_tcp(q, qi, tr, sa, sb, d):
 
 def chaos_identity(q, qi, tr, sa, sb, d):
     """R-CHAOS-ID: the identity TXT is each server's own configured string;
-    rootxdp answers it with AA=1 (brief), Knot with AA=0."""
+    rootxdp answers it with AA=1 (docs/design.md), Knot with AA=0."""
     if qi.qclass != dns.rdataclass.CH or qi.qtype != T.TXT:
         return None
     if qi.qname.to_text().lower() not in ("id.server.", "hostname.bind."):
@@ -126,7 +126,7 @@ def chaos_identity(q, qi, tr, sa, sb, d):
 
 def version_hidden(q, qi, tr, sa, sb, d):
     """R-VERSION: version.bind / version.server are hidden by default
-    (brief): REFUSED; Knot shows its version."""
+    (docs/design.md): REFUSED; Knot shows its version."""
     if qi.qclass != dns.rdataclass.CH or \
             qi.qname.to_text().lower() not in ("version.bind.", "version.server."):
         return None
@@ -137,7 +137,7 @@ def version_hidden(q, qi, tr, sa, sb, d):
 
 def class_any(q, qi, tr, sa, sb, d):
     """R-QCLASS-ANY: QCLASS * (255) is REFUSED like every class but IN and
-    CH (brief); Knot answers it as IN."""
+    CH (docs/design.md); Knot answers it as IN."""
     if qi.qclass == 255 and sa["rcode"] == dns.rcode.REFUSED:
         return "R-QCLASS-ANY"
     return None
@@ -145,7 +145,7 @@ def class_any(q, qi, tr, sa, sb, d):
 
 def notimp(q, qi, tr, sa, sb, d):
     """R-NOTIMP: every opcode but QUERY gets NOTIMP with no flags but QR
-    (brief; RFC 1035 4.1.1); Knot answers NOTIFY with NOTAUTH, UPDATE with
+    (docs/design.md; RFC 1035 4.1.1); Knot answers NOTIFY with NOTAUTH, UPDATE with
     FORMERR, and keeps RD."""
     if qi.kind == "notimp" and sa["rcode"] == dns.rcode.NOTIMP and \
             d.what in ("rcode", "flag:RD", "flag:CD", "parse") and \
@@ -156,7 +156,7 @@ def notimp(q, qi, tr, sa, sb, d):
 
 def formerr(q, qi, tr, sa, sb, d):
     """R-FORMERR: a malformed query whose header is readable gets FORMERR
-    (brief; RFC 1035 4.1.1, RFC 9619 for QDCOUNT != 1, RFC 6891 6.1.1 for a
+    (docs/design.md; RFC 1035 4.1.1, RFC 9619 for QDCOUNT != 1, RFC 6891 6.1.1 for a
     bad OPT); Knot drops some (QDCOUNT=2, bad names) and ignores
     ANCOUNT/NSCOUNT and an OPT not at the root."""
     if qi.kind == "formerr" and sa is not None and sa["rcode"] == dns.rcode.FORMERR:
@@ -175,7 +175,7 @@ def nsid_with_data(q, qi, tr, sa, sb, d):
 
 def cookie(q, qi, tr, sa, sb, d):
     """R-COOKIE: rootxdp answers a client cookie with a server cookie (RFC
-    7873 5.2.3; brief: DNS cookies when they arrive; the oracle checks the
+    7873 5.2.3; docs/design.md: DNS cookies when they arrive; the oracle checks the
     option); Knot 3.2 without its cookies module ignores the option."""
     if d.what == "opt:options" and qi.cookie is not None and \
             10 in (sa["opt"] or {}).get("codes", ()) and \

@@ -137,6 +137,8 @@ class Run:
         self.stats = None
         self.daemon = None        # {idx: {"udp": b}}: rootxdpd's answers (IP options)
         self.pathdiffs = {}       # idx -> [Diff]: rootxdp (XDP/TC) vs rootxdpd
+        self.stats_round1 = None  # rootxdp stats after the corpus, then after
+        self.stats_round2 = None  # the same UDP queries with IP options
         self.target = TARGET
         self.timing = {}
         self.pipeline = None
@@ -197,14 +199,18 @@ def run(request):
                 pytest.fail("rootxdp is not built ($O/rootxdp-compile, rootxdpd missing)")
             servers["rootxdp"] = _rootxdp_dest
         t1 = time.time()
+        kernel = TARGET == "rootxdp" and env.vars.get("ROOTXDP") == "xdp"
         for srv, dest in servers.items():
             r.res[srv] = netio.run_corpus(env.vars["NS_CLI"], r.corpus, dest)
+            if srv == "rootxdp" and kernel:
+                r.stats_round1 = _rootxdp_stats(env)
         if "rootxdp" in servers and env.vars.get("ROOTXDP") == "xdp":
             # the same UDP queries with IPv4 options (4 NOPs) or an IPv6
             # hop-by-hop header: XDP and TC pass them to the stack, so
             # rootxdpd answers (design step 1)
             r.daemon = netio.run_corpus(env.vars["NS_CLI"], r.corpus, _rootxdp_dest,
                                         ip_options=b"\x01\x01\x01\x01", tcp=False)
+            r.stats_round2 = _rootxdp_stats(env)
         # pipelining: 40 TCP queries in one write on one connection
         pq = [q for q in r.corpus if q.transport == "tcp" and q.cls == "tcp"][:40]
         r.pipeline = {"queries": pq, "got": {}}
@@ -219,14 +225,8 @@ def run(request):
                              "zone_bytes": open(zone, "rb").read(),
                              "anchor_bytes": open(anchor, "rb").read()}, f)
         t2 = time.time()
-        if TARGET == "rootxdp" and env.vars.get("ROOTXDP") == "xdp":
-            out = subprocess.run([os.path.join(O, "rootxdp"), "stats", "--pin-root",
-                                  env.vars["RX_PIN_DIR"], "--json"],
-                                 capture_output=True, text=True, timeout=20)
-            try:
-                r.stats = json.loads(out.stdout)
-            except ValueError:
-                r.stats = {"error": (out.stdout + out.stderr)[-400:]}
+        if kernel:
+            r.stats = _rootxdp_stats(env)
         evaluate(r)
         r.timing["evaluate"] = time.time() - t2
         report(r)
@@ -399,6 +399,23 @@ def report(r):
         L.append("  rootxdp stats: %s" % _stats_line(r.stats))
 
 
+def _rootxdp_stats(env):
+    """`rootxdp stats --json` of the attached programs ({"error": ...} if unreadable)."""
+    out = subprocess.run([os.path.join(O, "rootxdp"), "stats", "--pin-root",
+                          env.vars["RX_PIN_DIR"], "--json"],
+                         capture_output=True, text=True, timeout=20)
+    try:
+        return json.loads(out.stdout)
+    except ValueError:
+        return {"error": (out.stdout + out.stderr)[-400:]}
+
+
+def _kernel_answered(st):
+    """Answers sent by the kernel programs (XDP + TC), from a stats snapshot."""
+    assert isinstance(st, dict) and "error" not in st, "rootxdp stats unreadable: %r" % (st,)
+    return sum(st[p]["answered"] for p in ("xdp", "tc") if isinstance(st.get(p), dict))
+
+
 def _stats_line(st):
     """Who answered: per path, the answers, truncations, drops, passes."""
     if not isinstance(st, dict) or "error" in st:
@@ -459,6 +476,7 @@ def test_oracle(run, cls):
         if probs:
             bad.append((q, probs))
     n = sum(1 for q in run.corpus if q.cls == cls)
+    assert n > 0
     if bad:
         lines = ["%d of %d %s responses fail the RFC oracle; first 10:" % (len(bad), n, cls)]
         for q, probs in bad[:10]:
@@ -477,11 +495,26 @@ def test_corpus_size(run):
 
 @pytest.mark.parametrize("cls", querygen.CLASSES)
 def test_xdp_vs_daemon(run, cls):
-    """The kernel path (XDP/TC) and rootxdpd answer alike (brief: "tests
-    compare the two paths"): the UDP corpus again with IPv4 options, which
+    """The kernel path (XDP/TC) and rootxdpd answer alike (the two
+    implementations are tied by comparison): the UDP corpus again with IPv4 options, which
     the kernel programs pass to the stack."""
     if run.daemon is None:
         pytest.skip("rootxdp is not attached (no XDP path to compare)")
+    # Both rounds must really come from different paths: were the kernel
+    # programs to pass everything up, rootxdpd would answer both and agree
+    # with itself.  Round one: the kernel answered most UDP queries (the
+    # rest are qtypes/options it passes by design); round two (IP options):
+    # none, every answer is rootxdpd's.
+    udp = sum(1 for q in run.corpus if q.transport == "udp")
+    a1 = _kernel_answered(run.stats_round1)
+    a2 = _kernel_answered(run.stats_round2)
+    assert a1 >= udp // 2, "the kernel answered %d of %d UDP queries in round one" % (a1, udp)
+    assert a2 == a1, "the kernel answered %d queries with IP options (must pass them)" % (a2 - a1)
+    n = sum(1 for q in run.corpus if q.cls == cls and q.transport == "udp")
+    got = sum(1 for q in run.corpus if q.cls == cls and q.transport == "udp" and
+              run.daemon.get(q.idx, {}).get("udp") is not None)
+    if n:
+        assert got > 0, "rootxdpd answered none of the %d %s UDP queries with IP options" % (n, cls)
     bad = []
     for q in run.corpus:
         if q.cls == cls and q.idx in run.pathdiffs and \

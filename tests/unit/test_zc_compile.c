@@ -931,7 +931,7 @@ int main(void)
 			self_check(&stripped);
 		}
 	} else {
-		printf("skip: %s absent\n", shared);
+		printf("skipped: %s is absent\n", shared);
 	}
 
 	{

@@ -13,7 +13,7 @@
 
 #define PKT_MAX		9216
 
-/* Test addresses: documentation prefixes only (BRIEF network rules). */
+/* Test addresses: documentation prefixes only (RFC 5737, RFC 3849). */
 #define PKT_CLIENT4	"198.51.100.7"
 #define PKT_SERVER4	"203.0.113.53"
 #define PKT_CLIENT6	"2001:db8::7"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# test_fuzz.sh - the fuzzers' part of `make test` (no network namespace:
-# the name is historical; it needs root for BPF_PROG_TEST_RUN).
+# test_fuzz.sh - the fuzzers' part of `make test` (no network namespace;
+# it needs clang's libFuzzer, and root for BPF_PROG_TEST_RUN).
 #
-#   O=build tests/netns/test_fuzz.sh
+#   O=build tests/fuzz/test_fuzz.sh
 #
 # Checks, one line each: the three fuzzers build (scripts/fuzz.sh build);
 # each replays its committed seeds and regression inputs

@@ -33,11 +33,11 @@
 # is purged at exit.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=../netns/lib.sh
+. "$here/../netns/lib.sh"
 
 PY=/usr/bin/python3
-CLIENT="$PY $here/daemon_client.py"
+CLIENT="$PY $here/../netns/daemon_client.py"
 STREAM_N=${STREAM_N:-2400}	# queries in the stream across the upgrade
 STREAM_QPS=${STREAM_QPS:-300}
 export DEBIAN_FRONTEND=noninteractive
@@ -144,6 +144,7 @@ for f in /usr/sbin/rootxdp /usr/sbin/rootxdpd /usr/sbin/rootxdp-compile \
 	/usr/share/man/man8/rootxdp-compile.8.gz /usr/share/man/man5/rootxdp.conf.5.gz \
 	/lib/systemd/system/rootxdp.service /lib/systemd/system/rootxdpd.service \
 	/lib/systemd/system/rootxdp-refresh.service /lib/systemd/system/rootxdp-refresh.timer \
+	/lib/systemd/system/rootxdp-metrics.service /lib/systemd/system/rootxdp-metrics.timer \
 	/usr/lib/tmpfiles.d/rootxdp.conf /usr/share/doc/rootxdp/rootxdp.cron \
 	/usr/share/doc/rootxdp/copyright /usr/share/doc/rootxdp/operator-guide.md.gz; do
 	check "  ... $f" test -s "$f"

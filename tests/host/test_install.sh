@@ -15,8 +15,8 @@
 #     rootxdp-compile next to rootxdp) and serve in a namespace pair.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=../netns/lib.sh
+. "$here/../netns/lib.sh"
 
 for b in rootxdp rootxdpd rootxdp-compile; do
 	if [[ ! -x "$O/$b" ]]; then
@@ -42,7 +42,8 @@ for f in usr/sbin/rootxdp usr/sbin/rootxdpd usr/sbin/rootxdp-compile \
 	usr/share/man/man5/rootxdp.conf.5 usr/share/doc/rootxdp/rootxdp.conf \
 	usr/share/doc/rootxdp/rootxdp.cron etc/rootxdp/rootxdp.conf \
 	lib/systemd/system/rootxdp.service lib/systemd/system/rootxdpd.service \
-	lib/systemd/system/rootxdp-refresh.service lib/systemd/system/rootxdp-refresh.timer; do
+	lib/systemd/system/rootxdp-refresh.service lib/systemd/system/rootxdp-refresh.timer \
+	lib/systemd/system/rootxdp-metrics.service lib/systemd/system/rootxdp-metrics.timer; do
 	check "  ... $f" test -s "$D/$f"
 done
 [[ -f "$RX_TOP/docs/operator-guide.md" ]] &&

@@ -5,11 +5,11 @@
 # every key common/config.c knows, with its real default: the example file
 # parses as shipped (all commented out) and with every key uncommented, and
 # both give exactly the defaults.  Needs no root and no namespace.
-#   tests/netns/test_conf_doc.sh     (O= build dir)
+#   tests/docs/test_conf_doc.sh     (O= build dir)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=../netns/lib.sh
+. "$here/../netns/lib.sh"
 RX="$O/rootxdp"
 need_bins "$RX"
 _rx_tmp

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * zone_text.h - the one zone-file reader of rootxdp-compile and rootxdpd,
- * so that both read a zone text exactly alike.
+ * zone_text.h - the zone-file reader of rootxdp-compile.  rootxdpd reads
+ * no zone file: it serves the RR table the compiler writes into the image.
  */
 #ifndef RX_ZONE_TEXT_H
 #define RX_ZONE_TEXT_H
