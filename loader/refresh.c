@@ -79,6 +79,11 @@ static int do_refresh(struct refresh *r)
 		/* --previous IMAGE when it is the one served (the usual case). */
 		prev_ok = img.hdr->serial == r->served;
 		rx_image_close(&img);
+	} else if (!access(r->c.image, F_OK)) {
+		/* Left as it is, rootxdpd and the next attach would refuse it
+		 * until the zone's next serial, half a day away. */
+		r->recompile = true;
+		rx_info("%s: %s: compiling the zone again even at the served serial", r->c.image, e);
 	}
 	if (r->have_served)
 		rx_info("serving serial %u%s", r->served, r->attached ? "" : " (from the image; XDP is not attached)");
@@ -120,7 +125,7 @@ static int do_refresh(struct refresh *r)
 	/* The serial first: the same one is a no-op without compiling. */
 	if (zone_serial(r->zone, &zserial, e, sizeof(e)) == 0) {
 		rx_info("zone %s has serial %u", r->zone, zserial);
-		if (r->have_served && zserial == r->served) {
+		if (r->have_served && zserial == r->served && !r->recompile) {
 			rx_info("serial %u is served already: nothing to do", zserial);
 			http_keep(r);
 			if (daemon_sync(r, r->served, false))
@@ -128,7 +133,8 @@ static int do_refresh(struct refresh *r)
 			stamp(r, r->served);
 			return 0;
 		}
-		if (r->have_served && !rx_serial_newer(zserial, r->served)) {
+		if (r->have_served && !rx_serial_newer(zserial, r->served) &&
+		    !(r->recompile && zserial == r->served)) {
 			rx_err("refusing the zone from %s: serial %u is older than the served %u",
 			       r->source, zserial, r->served);
 			http_drop(r);
@@ -189,8 +195,10 @@ static int do_refresh(struct refresh *r)
 		return -1;
 	}
 	if (r->attached) {
+		/* the same serial again only when recompiling for this build */
 		err = rx_load_image(&r->c, r->pin_root, r->c.image,
-				    RX_LOAD_QUIET, &was, &now_serial);
+				    RX_LOAD_QUIET | (r->recompile ? RX_LOAD_FORCE : 0), &was,
+				    &now_serial);
 		if (err) {
 			/* rx_load_image said why; the maps are as they were. */
 			if (had_old)

@@ -28,6 +28,10 @@ struct refresh {
 	const char *source;
 	bool attached;
 	bool have_served;
+	bool recompile;			/* the installed image is unreadable by
+					 * this build (e.g. an older image format
+					 * after a package upgrade): compile the
+					 * served serial again, no no-op shortcut */
 	__u32 served;			/* serial served now (maps, else the image) */
 	char zone[PATH_MAX];		/* the zone file to compile */
 	char http_tmp[PATH_MAX];	/* a download to keep on success */

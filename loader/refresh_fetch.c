@@ -47,7 +47,7 @@ int fetch_http(struct refresh *r)
 		return -1;
 	}
 	unlink(r->http_tmp);
-	have_keep = access(r->http_keep, R_OK) == 0;
+	have_keep = !r->recompile && access(r->http_keep, R_OK) == 0;
 	argv[a++] = (char *)"curl";
 	argv[a++] = (char *)"-fsS";
 	argv[a++] = (char *)"--compressed";
@@ -388,11 +388,12 @@ static int axfr_job(struct refresh *r)
 		goto out;
 	}
 	rx_info("primary %s has serial %u", r->source, serial);
-	if (r->have_served && serial == r->served) {
+	if (r->have_served && serial == r->served && !r->recompile) {
 		rc = 0;
 		goto out;
 	}
-	if (r->have_served && !rx_serial_newer(serial, r->served)) {
+	if (r->have_served && !rx_serial_newer(serial, r->served) &&
+	    !(r->recompile && serial == r->served)) {
 		rx_err("refusing the zone from %s: serial %u is older than the served %u",
 		       r->source, serial, r->served);
 		goto out;

@@ -89,7 +89,9 @@ int compile(struct refresh *r, const char *out, bool prev_ok)
 		argv[a++] = (char *)"--previous";
 		argv[a++] = r->c.image;
 	} else if (r->have_served) {
-		snprintf(minser, sizeof(minser), "%u", r->served);
+		/* strictly newer, except when compiling the served serial again
+		 * for this build (RFC 1982: served is newer than served - 1) */
+		snprintf(minser, sizeof(minser), "%u", r->served - (r->recompile ? 1u : 0u));
 		argv[a++] = (char *)"--min-serial";
 		argv[a++] = minser;
 	}

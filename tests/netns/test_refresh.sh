@@ -157,6 +157,22 @@ check "  ... refresh.stamp names serial $((S + 1))" grep -q "^serial $((S + 1)) 
 check "  ... rootxdpd logged the reload" grep -q "serving serial $((S + 1))" "$RX_TMP/rootxdpd.log"
 rx_out "the same serial again: silent no-op, exit 0" 0 '^$' refresh
 rx_out "  ... -v says so" 0 "served already: nothing to do" refresh -v
+# An image this build cannot read (an older format, as after a package
+# upgrade): the same serial is compiled again, not a no-op until the next.
+python3 - "$state/root.img" <<'PY'
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+struct.pack_into("<I", b, 8, struct.unpack_from("<I", b, 8)[0] - 1)	# hdr.version
+open(p + ".old", "wb").write(b)
+PY
+mv "$state/root.img.old" "$state/root.img"
+check_not "  ... (the older-format image is unreadable)" "$RXC" --dump "$state/root.img"
+rx_out "an image of an older format at the served serial: compiled again, exit 0" 0 \
+	"compiling the zone again" refresh -v
+expect_eq "  ... the image is readable again, serial $((S + 1))" "$(img_serial "$state/root.img")" $((S + 1))
+serving "after compiling again" $((S + 1))
+rx_out "  ... and the next run is a no-op again" 0 "served already: nothing to do" refresh -v
 one_line "an older zone (A): refused in one line, exit 1" 1 "serial $S is older than the served $((S + 1))" \
 	refresh --source "$zdir/root.zone"
 one_line "a flipped RRSIG byte: refused in one line, exit 1" 1 \
