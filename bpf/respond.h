@@ -210,23 +210,22 @@ static int apex_step(__u32 i, void *data)
 	return 1;
 }
 
-/* Largest cut that fits the room (cuts ascend, cut[0] is empty). */
-struct cut_ctx {
-	const struct rx_resp *r;
-	__u32 room;
-	__u32 best;
-};
-
-static int cut_step(__u32 i, void *data)
+/* Largest cut that fits the room (cuts ascend, cut[0] is empty): a plain
+ * bounded loop, which the verifier walks once per iteration (a bpf_loop
+ * callback per cut cost more than the compare it makes). */
+static __always_inline __u32 cut_pick(const struct rx_resp *r, __u32 room)
 {
-	struct cut_ctx *c = data;
+	__u32 i, best = 0, n = r->ncut;
 
-	if (i >= c->r->ncut || i >= RX_CUT_MAX)
-		return 1;
-	if (c->r->cut[i & (RX_CUT_MAX - 1)].len > c->room)
-		return 1;
-	c->best = i;
-	return 0;
+	if (n > RX_CUT_MAX)
+		n = RX_CUT_MAX;
+#pragma clang loop unroll(disable)
+	for (i = 1; i < n; i++) {
+		if (r->cut[i].len > room)
+			break;
+		best = i;
+	}
+	return best & (RX_CUT_MAX - 1);
 }
 
 #define RX_CHUNKS_MAX	(RX_BODY_MAX / RX_CHUNK)
@@ -544,10 +543,9 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	o->resp = a->resp;
 
 	if (a->body == BODY_ZONE) {
-		struct cut_ctx cc = { .room = room };
 		const struct rx_cut *cut;
 		const struct rx_resp *r;
-		__u32 idx = a->resp, bsum;
+		__u32 idx = a->resp, bsum, best;
 		void *inner;
 
 		inner = bpf_map_lookup_elem(&rx_resp, &slot);
@@ -556,24 +554,23 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 		r = bpf_map_lookup_elem(inner, &idx);
 		if (!r)
 			goto error;
-		cc.r = r;
-		bpf_loop(RX_CUT_MAX, cut_step, &cc, 0);
-		cut = &r->cut[cc.best & (RX_CUT_MAX - 1)];
+		best = cut_pick(r, room);
+		cut = &r->cut[best];
 		cutlen = cut->len;
 		if (cutlen > RX_BODY_MAX || cutlen > room)
 			goto error;
 		an = cut->ancount;
 		ns = cut->nscount;
 		ar = cut->arcount;
-		tc = cc.best < r->req;
-		o->glue_cut = !tc && cc.best + 1 < r->ncut;
+		tc = best < r->req;
+		o->glue_cut = !tc && best + 1 < r->ncut;
 		rcode = r->rcode & 0x0f;
 		aa = r->flags & RX_RF_AA;
 		o->body_len = cutlen;
 		o->body_chunk = r->chunk;
 		/* The body's precomputed sum for this cut, its bytes swapped
 		 * when it starts at an odd offset (RFC 1071 2(B)). */
-		bsum = r->csum[cc.best & (RX_CUT_MAX - 1)];
+		bsum = r->csum[best];
 		o->bsum = base & 1 ? __builtin_bswap16(bsum) : bsum;
 	} else if (a->body == BODY_TXT) {
 		/* CHAOS TXT: owner = pointer to the question (offset 12),
