@@ -39,7 +39,7 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 {
 	__u32 l3, l4, ulen;
 	__u8 *f, *ip, *udp;
-	__u8 ph[8] = {};
+	__u8 ph[8] __attribute__((aligned(8))) = {};
 	__u32 sum;
 
 	if (!s || !p || !o)
@@ -61,13 +61,13 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 		ip[8] = 64;
 		wr16(ip + 10, 0);
 		swap_bytes(ip + 12, ip + 16, 4);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ip, sizeof(struct iphdr), 0);
+		sum = csum_words(ip, 5, 0);
 		*(__u16 *)(ip + 10) = csum_fold(sum);
 		/* Pseudo header: addresses, zero, protocol, UDP length. */
 		ph[1] = IPPROTO_UDP;
 		wr16(ph + 2, ulen);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(ip + 12), 8, 0);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, 4, sum);
+		sum = csum_words(ip + 12, 2, 0);
+		sum = csum_words(ph, 1, sum);
 	} else {
 		l4 = l3 + sizeof(struct ipv6hdr);
 		ip[0] = 0x60;			/* traffic class 0, no flow label */
@@ -81,15 +81,15 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 		 * three zero bytes, next header. */
 		wr16(ph + 2, ulen);
 		ph[7] = IPPROTO_UDP;
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(ip + 8), 32, 0);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, 8, sum);
+		sum = csum_words(ip + 8, 8, 0);
+		sum = csum_words(ph, 2, sum);
 	}
 	o->sum_pseudo = sum;
 	udp = f + l4;
 	swap_bytes(udp, udp + 2, 2);
 	wr16(udp + 4, ulen);
 	wr16(udp + 6, 0);
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)udp, sizeof(struct udphdr), 0);
+	sum = csum_words(udp, 2, 0);
 	/* The payload's sum from its parts (respond.h), no pass over it. */
 	o->sum_data = csum_add(sum, payload_sum(s, o));
 	o->l4off = l4;

@@ -147,69 +147,6 @@ static __always_inline int label_cmp(const struct rx_label *a, const struct rx_l
 	return 0;
 }
 
-/* ---- bpf_loop callbacks: verified once, whatever the count ---- */
-
-/* NXDOMAIN with DO: last NSEC owner <= key.  Invariant: owner[lo] <= key
- * (lo starts at the apex, which sorts first), owner[hi] > key or hi = n. */
-struct nsec_ctx {
-	const struct rx_label *key;
-	__u32 slot;
-	__u32 lo, hi;
-	__u32 err;
-};
-
-static int nsec_step(__u32 i, void *data)
-{
-	struct nsec_ctx *c = data;
-	const struct rx_nsec *e;
-	__u32 slot = c->slot, mid;
-	void *inner;
-
-	if (c->lo + 1 >= c->hi)
-		return 1;
-	mid = c->lo + (c->hi - c->lo) / 2;
-	inner = bpf_map_lookup_elem(&rx_nsec, &slot);
-	if (!inner) {
-		c->err = 1;
-		return 1;
-	}
-	e = bpf_map_lookup_elem(inner, &mid);
-	if (!e) {
-		c->err = 1;
-		return 1;
-	}
-	if (label_cmp(&e->owner, c->key) <= 0)
-		c->lo = mid;
-	else
-		c->hi = mid;
-	return 0;
-}
-
-struct apex_ctx {
-	const struct rx_meta *meta;
-	__u32 qtype;
-	__u32 dobit;
-	__u32 resp;
-	__u32 resp_nodo;
-	__u32 found;
-};
-
-static int apex_step(__u32 i, void *data)
-{
-	struct apex_ctx *c = data;
-	const struct rx_apex *a;
-
-	if (i >= c->meta->napex || i >= RX_APEX_MAX)
-		return 1;
-	a = &c->meta->apex[i & (RX_APEX_MAX - 1)];
-	if (a->qtype != c->qtype)
-		return 0;
-	c->resp = c->dobit ? a->resp_do : a->resp;
-	c->resp_nodo = a->resp;
-	c->found = 1;
-	return 1;
-}
-
 /* Largest cut that fits the room (cuts ascend, cut[0] is empty): a plain
  * bounded loop, which the verifier walks once per iteration (a bpf_loop
  * callback per cut cost more than the compare it makes). */
@@ -324,15 +261,25 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 
 	/* Step 11. */
 	if (q->tld_len == 0) {
-		struct apex_ctx ac = { .meta = meta, .qtype = q->qtype,
-				       .dobit = q->dobit };
+		__u32 i, n = meta->napex, found = 0;
 
-		bpf_loop(RX_APEX_MAX, apex_step, &ac, 0);
-		if (ac.found) {
-			a->resp = ac.resp;
-			a->rrl_name = ac.resp_nodo;
+		/* A plain bounded loop: the verifier walks its 16 rounds once
+		 * (a bpf_loop callback per entry cost more than the compare). */
+		if (n > RX_APEX_MAX)
+			n = RX_APEX_MAX;
+#pragma clang loop unroll(disable)
+		for (i = 0; i < n; i++) {
+			const struct rx_apex *ap = &meta->apex[i & (RX_APEX_MAX - 1)];
+
+			if (ap->qtype != q->qtype)
+				continue;
+			a->resp = q->dobit ? ap->resp_do : ap->resp;
+			a->rrl_name = ap->resp;
 			a->kind = RX_ST_K_APEX;
-		} else {
+			found = 1;
+			break;
+		}
+		if (!found) {
 			a->resp = q->dobit ? meta->nodata_do : meta->nodata;
 			a->rrl_name = q->qtype;
 			a->kind = RX_ST_K_NODATA;
@@ -367,15 +314,30 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 		a->resp = meta->nx;
 		return 0;
 	} else {
-		struct nsec_ctx nc = { .key = &s->key, .slot = slot,
-				       .lo = 0, .hi = meta->nnsec };
+		/* NXDOMAIN with DO: the last NSEC owner <= key, by halving.
+		 * Invariant: owner[lo] <= key (lo starts at the apex, which
+		 * sorts first), owner[hi] > key or hi = n.  32 halvings cover
+		 * any __u32 count (~11 for the root); a plain bounded loop with
+		 * the inner map looked up once, not a bpf_loop callback each. */
+		__u32 lo = 0, hi = meta->nnsec, mid, i;
 
-		/* 32 halvings cover any __u32 count; ~11 for the root. */
-		bpf_loop(32, nsec_step, &nc, 0);
 		inner = bpf_map_lookup_elem(&rx_nsec, &slot);
-		if (nc.err || !nc.hi || !inner)
+		if (!inner || !hi)
 			goto error;
-		e = bpf_map_lookup_elem(inner, &nc.lo);
+#pragma clang loop unroll(disable)
+		for (i = 0; i < 32; i++) {
+			if (lo + 1 >= hi)
+				break;
+			mid = lo + (hi - lo) / 2;
+			e = bpf_map_lookup_elem(inner, &mid);
+			if (!e)
+				goto error;
+			if (label_cmp(&e->owner, &key) <= 0)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		e = bpf_map_lookup_elem(inner, &lo);
 		if (!e)
 			goto error;
 		a->resp = e->nx_do;
@@ -631,7 +593,7 @@ static __always_inline __u32 payload_sum(struct rx_scratch *s, const struct rx_o
 {
 	__u32 sum, n, n4, src = o->tail_src, t;
 
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)s->out, DNS_HLEN, 0);
+	sum = csum_words(s->out, DNS_HLEN / 4, 0);
 	if (o->base > DNS_HLEN)
 		sum = csum_add(sum, question_sum(s, o->base - DNS_HLEN));
 	if (o->body_len)
