@@ -103,20 +103,22 @@ static int walk_step(__u32 i, void *data)
 {
 	struct walk_ctx *w = data;
 	struct rx_scratch *s = w->s;
-	__u32 p = w->next, n = p - DNS_HLEN, k;
+	__u32 n = w->next - DNS_HLEN, k;
+	const __u8 *l;
 	__u8 c;
 
-	/* The length byte inside the 255-byte name and the payload. */
-	if (n >= RX_NAME_MAX || p >= w->end) {
+	/* The length byte inside the 255-byte name and the payload.  Every
+	 * index below derives from n after its check (6.1 learns no bound
+	 * for a p whose check clang made on p - 12). */
+	if (n >= RX_NAME_MAX || DNS_HLEN + n >= w->end) {
 		w->state = WALK_FORMERR;
 		return 1;
 	}
-	p &= 0x1ff;				/* mask: provable bounds */
-	n &= 0xff;
-	c = s->q[p];
+	l = s->q + DNS_HLEN + n;
+	c = l[0];
 	s->lname[n] = c;
 	if (c == 0) {
-		w->stop = p + 1;
+		w->stop = DNS_HLEN + n + 1;
 		w->state = WALK_DONE;
 		return 1;
 	}
@@ -126,7 +128,7 @@ static int walk_step(__u32 i, void *data)
 	}
 	/* 0x40, 0x80: reserved label types; or its last byte past the
 	 * name's 255 bytes or the payload. */
-	if ((c & 0xc0) || n + c >= RX_NAME_MAX || p + c >= w->end) {
+	if ((c & 0xc0) || n + c >= RX_NAME_MAX || DNS_HLEN + n + c >= w->end) {
 		w->state = WALK_FORMERR;
 		return 1;
 	}
@@ -134,12 +136,11 @@ static int walk_step(__u32 i, void *data)
 	for (k = 0; k < 8; k++) {
 		if (8 * k >= c)
 			break;
-		*(__u64 *)(s->lname + n + 1 + 8 * k) =
-			lower8(*(const __u64 *)(s->q + p + 1 + 8 * k));
+		*(__u64 *)(s->lname + n + 1 + 8 * k) = lower8(*(const __u64 *)(l + 1 + 8 * k));
 	}
 	w->last = n;
 	w->llen = c;
-	w->next = p + 1 + c;
+	w->next = DNS_HLEN + n + 1 + c;
 	return 0;
 }
 

@@ -154,11 +154,12 @@ static __always_inline __u32 cut_pick(const struct rx_resp *r, __u32 room)
 {
 	__u32 i, best = 0, n = r->ncut;
 
-	if (n > RX_CUT_MAX)
-		n = RX_CUT_MAX;
+	/* A constant bound: 6.1 lost the bound of "i < n" when clang turned
+	 * the index into a moving pointer ("invalid access to map value,
+	 * value_size=460 off=460"). */
 #pragma clang loop unroll(disable)
-	for (i = 1; i < n; i++) {
-		if (r->cut[i].len > room)
+	for (i = 1; i < RX_CUT_MAX; i++) {
+		if (i >= n || r->cut[i].len > room)
 			break;
 		best = i;
 	}
@@ -263,14 +264,15 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 	if (q->tld_len == 0) {
 		__u32 i, n = meta->napex, found = 0;
 
-		/* A plain bounded loop: the verifier walks its 16 rounds once
-		 * (a bpf_loop callback per entry cost more than the compare). */
-		if (n > RX_APEX_MAX)
-			n = RX_APEX_MAX;
+		/* A plain loop with a constant bound (see cut_pick): the
+		 * verifier walks its 16 rounds once (a bpf_loop callback per
+		 * entry cost more than the compare). */
 #pragma clang loop unroll(disable)
-		for (i = 0; i < n; i++) {
-			const struct rx_apex *ap = &meta->apex[i & (RX_APEX_MAX - 1)];
+		for (i = 0; i < RX_APEX_MAX; i++) {
+			const struct rx_apex *ap = &meta->apex[i];
 
+			if (i >= n)
+				break;
 			if (ap->qtype != q->qtype)
 				continue;
 			a->resp = q->dobit ? ap->resp_do : ap->resp;

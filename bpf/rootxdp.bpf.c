@@ -319,13 +319,14 @@ static __always_inline __s64 put_fixes(__u8 *data, __u8 *end, const struct rx_ou
 	if (!r)
 		return -1;
 	n = r->nfix;
-	if (n > RX_FIX_MAX)
-		n = RX_FIX_MAX;
-	for (i = 0; i < n; i++) {
-		__u32 f = r->fix[i & (RX_FIX_MAX - 1)], at = f & ~RX_FIX_QTLD, pos, off;
+	/* A constant bound (see cut_pick in respond.h). */
+	for (i = 0; i < RX_FIX_MAX; i++) {
+		__u32 f = r->fix[i], at = f & ~RX_FIX_QTLD, pos, off;
 		__u16 old, new;
 		__u8 *p;
 
+		if (i >= n)
+			break;
 		if (at + 2 > o->body_len)	/* in the part cut away */
 			continue;
 		pos = o->base + at;
