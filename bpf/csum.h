@@ -15,6 +15,20 @@ static __always_inline __u32 csum_add(__u32 a, __u32 b)
 	return a + (a < b);
 }
 
+/* The unfolded sum of n (a constant) 32-bit words at p, in memory order:
+ * what bpf_csum_diff() returns for them, without a helper call for the
+ * few fixed-size words of a header (any alignment: BPF loads on x86 and
+ * arm64 need none). */
+static __always_inline __u32 csum_words(const void *p, const int n, __u32 sum)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < n; i++)
+		sum = csum_add(sum, ((const __u32 *)p)[i]);
+	return sum;
+}
+
 /* A partial sum folded to 16 bits, not inverted. */
 static __always_inline __u32 csum_fold16(__u32 s)
 {

@@ -198,7 +198,8 @@ static __always_inline int build_slip(struct rx_scratch *s, struct rx_query *q,
 			return RX_PASS_ERROR;
 	}
 	o->resp_len = base + optlen;
-	o->sum_ready = 0;		/* rewritten: l234.h sums it whole */
+	o->body_len = 0;		/* header, question, OPT: no body */
+	o->tail_src = o->tail_at = base;
 	o->tc = !badcookie;
 	o->glue_cut = 0;
 	o->rcode = badcookie ? DNS_R_BADCOOKIE & 0x0f : 0;

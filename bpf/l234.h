@@ -27,39 +27,10 @@ static __always_inline void swap_bytes(__u8 *a, __u8 *b, __u32 n)
 }
 
 /*
- * Unfolded one's complement sum of out[0, len), zero padded to a multiple
- * of 4 (RFC 768: an odd final byte is padded with zero).  bpf_csum_diff()
- * takes at most 512 bytes, a multiple of 4, per call.
- */
-static __always_inline __u32 csum_payload(struct rx_scratch *s, __u32 len)
-{
-	__u32 sum = 0, i, n, len4;
-
-	if (len > RX_OUT_MAX - 4)
-		return 0;
-	s->out[len] = 0;
-	s->out[len + 1] = 0;
-	s->out[len + 2] = 0;
-	len4 = (len + 3) & ~3U;
-#pragma unroll
-	for (i = 0; i < RX_OUT_MAX / RX_CSUM_CHUNK; i++) {
-		if (i * RX_CSUM_CHUNK >= len4)
-			break;
-		n = len4 - i * RX_CSUM_CHUNK;
-		if (n > RX_CSUM_CHUNK)
-			n = RX_CSUM_CHUNK;
-		barrier_var(n);
-		if (n < 4)
-			break;
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(s->out + i * RX_CSUM_CHUNK),
-				    n, sum);
-	}
-	return sum;
-}
-
-/*
  * Swap MACs, addresses and ports, set lengths, TTL/hop limit 64, DF, IPv4
- * checksum; leave the UDP checksum 0 and return its two partial sums (the
+ * checksum, and put the DNS header right after them (s->frame then holds
+ * everything up to the question: one store); leave the UDP checksum 0 and
+ * return its two partial sums, the fix-ups' changes left out (the
  * XDP program folds them, the TC program lets the kernel combine them with
  * whatever checksum offload state the skb carries).
  */
@@ -68,7 +39,7 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 {
 	__u32 l3, l4, ulen;
 	__u8 *f, *ip, *udp;
-	__u8 ph[8] = {};
+	__u8 ph[8] __attribute__((aligned(8))) = {};
 	__u32 sum;
 
 	if (!s || !p || !o)
@@ -76,7 +47,7 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 	l3 = p->l3off;
 	ulen = sizeof(struct udphdr) + o->resp_len;
 	f = s->frame;
-	if (l3 > ETH_HLEN + 8 || o->resp_len > RX_OUT_MAX - 4)
+	if (l3 > ETH_HLEN + 8 || o->resp_len > RX_RESP_MAX)
 		return RX_PASS_ERROR;
 	swap_bytes(f, f + ETH_ALEN, ETH_ALEN);
 	ip = f + l3;
@@ -90,13 +61,13 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 		ip[8] = 64;
 		wr16(ip + 10, 0);
 		swap_bytes(ip + 12, ip + 16, 4);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ip, sizeof(struct iphdr), 0);
+		sum = csum_words(ip, 5, 0);
 		*(__u16 *)(ip + 10) = csum_fold(sum);
 		/* Pseudo header: addresses, zero, protocol, UDP length. */
 		ph[1] = IPPROTO_UDP;
 		wr16(ph + 2, ulen);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(ip + 12), 8, 0);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, 4, sum);
+		sum = csum_words(ip + 12, 2, 0);
+		sum = csum_words(ph, 1, sum);
 	} else {
 		l4 = l3 + sizeof(struct ipv6hdr);
 		ip[0] = 0x60;			/* traffic class 0, no flow label */
@@ -110,20 +81,20 @@ __noinline int rewrite_l234(struct rx_scratch *s, const struct rx_l234 *p,
 		 * three zero bytes, next header. */
 		wr16(ph + 2, ulen);
 		ph[7] = IPPROTO_UDP;
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(ip + 8), 32, 0);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, 8, sum);
+		sum = csum_words(ip + 8, 8, 0);
+		sum = csum_words(ph, 2, sum);
 	}
 	o->sum_pseudo = sum;
 	udp = f + l4;
 	swap_bytes(udp, udp + 2, 2);
 	wr16(udp + 4, ulen);
 	wr16(udp + 6, 0);
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)udp, sizeof(struct udphdr), 0);
-	/* The payload's sum: from parts when the builder made it so (zone
-	 * bodies), else one pass over it (short answers, slips, FORMERR). */
-	o->sum_data = csum_add(sum, o->sum_ready ? o->sum_payload : csum_payload(s, o->resp_len));
+	sum = csum_words(udp, 2, 0);
+	/* The payload's sum from its parts (respond.h), no pass over it. */
+	o->sum_data = csum_add(sum, payload_sum(s, o));
 	o->l4off = l4;
 	o->hdr_len = l4 + sizeof(struct udphdr);
+	__builtin_memcpy(udp + sizeof(struct udphdr), s->out, DNS_HLEN);
 	o->new_len = o->hdr_len + o->resp_len;
 	return 0;
 }

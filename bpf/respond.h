@@ -39,7 +39,19 @@ struct rx_pick {
 	__u32 rrl_name;		/* the RRL bucket's name (design.md) */
 };
 
-/* The finished response, for the entry program and the counters. */
+/*
+ * The finished response, for the entry program and the counters.  The DNS
+ * payload is never assembled in one buffer: the entry program writes it
+ * into the frame in place (design.md step 15):
+ *   [0, 12)                  header, scratch->out[0, 12)
+ *   [12, base)               the question: already in the frame, as received
+ *   [base, base + body_len)  a zone body: rx_blob chunks from body_chunk on,
+ *                            straight from the map value; then the
+ *                            compression fix-ups of rx_resp[slot][resp]
+ *   [tail_at, resp_len)      scratch->out[tail_src, ...): OPT, CHAOS TXT
+ * and the checksum is the sum of those parts (RFC 1071), each precomputed
+ * or summed where it is small, plus the fix-ups' changes (RFC 1624).
+ */
 struct rx_out {
 	__u32 frame_len;	/* frame as received */
 	__u32 new_len;		/* frame as sent */
@@ -47,14 +59,23 @@ struct rx_out {
 	__u32 resp_len;		/* DNS payload */
 	__u32 l4off;
 	__u32 sum_pseudo;	/* UDP pseudo header, unfolded */
-	__u32 sum_data;		/* UDP header (check 0) + payload, unfolded */
-	__u32 kind;
-	__u32 rc_stat;
-	__u32 qt_stat;
-	__u32 base;		/* header + question: where a slip's OPT goes */
-	__u32 sum_payload;	/* unfolded sum of the DNS payload, when ... */
-	__u8  sum_ready;	/* ... built from parts (else l234.h sums it) */
+	__u32 sum_data;		/* UDP header (check 0) + payload, unfolded,
+				 * without the fix-ups (the entry adds them) */
+	__u32 bsum;		/* the body cut's sum, placed at base's parity */
+	__u32 body_chunk;	/* the body's first rx_blob chunk */
+	__u32 resp;		/* its rx_resp index (fix-ups) ... */
 	__u32 rrl_name;		/* RRL bucket name (rx_pick.rrl_name) */
+	/* (16 bits where that is enough: the stack is 512 bytes for all) */
+	__u16 slot;		/* ... and zone slot */
+	__u16 base;		/* header + question: 12 + qsz (12: FORMERR) */
+	__u16 body_len;		/* zone body bytes (0: none) */
+	__u16 qsz;		/* what plain fix-ups add */
+	__u16 tld_ptr;		/* what RX_FIX_QTLD fix-ups become */
+	__u16 tail_src;		/* tail bytes in scratch->out */
+	__u16 tail_at;		/* ... and where they go in the payload */
+	__u8  kind;		/* counters (enum rx_stat < 256) */
+	__u8  rc_stat;
+	__u8  qt_stat;
 	__u8  rcode;		/* header rcode sent */
 	__u8  tc;
 	__u8  glue_cut;
@@ -126,171 +147,39 @@ static __always_inline int label_cmp(const struct rx_label *a, const struct rx_l
 	return 0;
 }
 
-/* ---- bpf_loop callbacks: verified once, whatever the count ---- */
-
-/* NXDOMAIN with DO: last NSEC owner <= key.  Invariant: owner[lo] <= key
- * (lo starts at the apex, which sorts first), owner[hi] > key or hi = n. */
-struct nsec_ctx {
-	const struct rx_label *key;
-	__u32 slot;
-	__u32 lo, hi;
-	__u32 err;
-};
-
-static int nsec_step(__u32 i, void *data)
+/* Largest cut that fits the room (cuts ascend, cut[0] is empty): a plain
+ * bounded loop, which the verifier walks once per iteration (a bpf_loop
+ * callback per cut cost more than the compare it makes). */
+static __always_inline __u32 cut_pick(const struct rx_resp *r, __u32 room)
 {
-	struct nsec_ctx *c = data;
-	const struct rx_nsec *e;
-	__u32 slot = c->slot, mid;
-	void *inner;
+	__u32 i, best = 0, n = r->ncut;
 
-	if (c->lo + 1 >= c->hi)
-		return 1;
-	mid = c->lo + (c->hi - c->lo) / 2;
-	inner = bpf_map_lookup_elem(&rx_nsec, &slot);
-	if (!inner) {
-		c->err = 1;
-		return 1;
+	/* A constant bound: 6.1 lost the bound of "i < n" when clang turned
+	 * the index into a moving pointer ("invalid access to map value,
+	 * value_size=460 off=460"). */
+#pragma clang loop unroll(disable)
+	for (i = 1; i < RX_CUT_MAX; i++) {
+		if (i >= n || r->cut[i].len > room)
+			break;
+		best = i;
 	}
-	e = bpf_map_lookup_elem(inner, &mid);
-	if (!e) {
-		c->err = 1;
-		return 1;
-	}
-	if (label_cmp(&e->owner, c->key) <= 0)
-		c->lo = mid;
-	else
-		c->hi = mid;
-	return 0;
+	return best & (RX_CUT_MAX - 1);
 }
-
-struct apex_ctx {
-	const struct rx_meta *meta;
-	__u32 qtype;
-	__u32 dobit;
-	__u32 resp;
-	__u32 resp_nodo;
-	__u32 found;
-};
-
-static int apex_step(__u32 i, void *data)
-{
-	struct apex_ctx *c = data;
-	const struct rx_apex *a;
-
-	if (i >= c->meta->napex || i >= RX_APEX_MAX)
-		return 1;
-	a = &c->meta->apex[i & (RX_APEX_MAX - 1)];
-	if (a->qtype != c->qtype)
-		return 0;
-	c->resp = c->dobit ? a->resp_do : a->resp;
-	c->resp_nodo = a->resp;
-	c->found = 1;
-	return 1;
-}
-
-/* Largest cut that fits the room (cuts ascend, cut[0] is empty). */
-struct cut_ctx {
-	const struct rx_resp *r;
-	__u32 room;
-	__u32 best;
-};
-
-static int cut_step(__u32 i, void *data)
-{
-	struct cut_ctx *c = data;
-
-	if (i >= c->r->ncut || i >= RX_CUT_MAX)
-		return 1;
-	if (c->r->cut[i & (RX_CUT_MAX - 1)].len > c->room)
-		return 1;
-	c->best = i;
-	return 0;
-}
-
-/* Copy body chunk i (256 bytes, as eight-byte words) to out[base + 256 i]. */
-struct chunk_ctx {
-	struct rx_scratch *s;
-	__u32 slot;
-	__u32 chunk;
-	__u32 base;
-	__u32 err;
-};
 
 #define RX_CHUNKS_MAX	(RX_BODY_MAX / RX_CHUNK)
 #define RX_BASE_MAX	(12 + RX_NAME_MAX + 4)	/* header + question */
 
-static int chunk_step(__u32 i, void *data)
+/* What 2 bytes of value v (host order) at payload offset pos add to a one's
+ * complement sum of 16-bit words in memory order: at an odd offset they
+ * straddle two words, which is the same as their bytes swapped (RFC 1071
+ * 2(B)). */
+static __always_inline __u32 word_at(__u16 v, __u32 pos)
 {
-	struct chunk_ctx *c = data;
-	__u32 slot = c->slot, idx = c->chunk + i, off = c->base, j;
-	const struct rx_chunk *ch;
-	void *inner;
-	__u64 *d;
-
-	inner = bpf_map_lookup_elem(&rx_blob, &slot);
-	if (!inner)
-		goto err;
-	ch = bpf_map_lookup_elem(inner, &idx);
-	if (!ch || off > RX_BASE_MAX || i >= RX_CHUNKS_MAX)
-		goto err;
-	off += (i & (RX_CHUNKS_MAX - 1)) * RX_CHUNK;
-	d = (__u64 *)(c->s->out + off);
-#pragma unroll
-	for (j = 0; j < RX_CHUNK / 8; j++)
-		d[j] = ((const __u64 *)ch->b)[j];
-	return 0;
-err:
-	c->err = 1;
-	return 1;
-}
-
-/* Relocate compression pointer i (design.md "A response body"): a plain
- * one by the question's size; an RX_FIX_QTLD one to QNAME's last label. */
-struct fix_ctx {
-	struct rx_scratch *s;
-	const struct rx_resp *r;
-	__u32 base;
-	__u32 qsz;
-	__u32 tld_ptr;		/* 0xC000 | (12 + q->tld_off) */
-	__u32 cutlen;
-	__u32 sum;		/* what the fix-ups add to the body's sum */
-};
-
-/* What 2 bytes at message offset pos add to a one's complement sum of
- * 16-bit words in memory order: at an odd offset they straddle two words,
- * which is the same as their bytes swapped (RFC 1071 2(B)). */
-static __always_inline __u32 word_at(const __u8 *p, __u32 pos)
-{
-	__u16 w = (__u16)p[0] | ((__u16)p[1] << 8);	/* little-endian memory */
-
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap16(w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return pos & 1 ? v : __builtin_bswap16(v);
+#else
+	return pos & 1 ? __builtin_bswap16(v) : v;
 #endif
-	return pos & 1 ? __builtin_bswap16(w) : w;
-}
-
-static int fix_step(__u32 i, void *data)
-{
-	struct fix_ctx *c = data;
-	__u32 f = c->r->fix[i & (RX_FIX_MAX - 1)], at = f & ~RX_FIX_QTLD, off;
-	__u8 *p;
-
-	if (at + 2 > c->cutlen)		/* in the part cut away */
-		return 0;
-	off = c->base;
-	if (off > RX_BASE_MAX)
-		return 1;
-	p = c->s->out + off + (at & (RX_BODY_MAX - 1));
-	/* The body's precomputed sum holds the old value: take it out, put
-	 * the new one in (RFC 1624: + ~old + new). */
-	c->sum += 0xffff - word_at(p, off + at);
-	if (f & RX_FIX_QTLD)
-		wr16(p, c->tld_ptr);
-	else
-		wr16(p, rd16(p) + c->qsz);
-	c->sum += word_at(p, off + at);
-	return 0;
 }
 
 /* ---- step 8-11: which answer ---- */
@@ -373,15 +262,26 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 
 	/* Step 11. */
 	if (q->tld_len == 0) {
-		struct apex_ctx ac = { .meta = meta, .qtype = q->qtype,
-				       .dobit = q->dobit };
+		__u32 i, n = meta->napex, found = 0;
 
-		bpf_loop(RX_APEX_MAX, apex_step, &ac, 0);
-		if (ac.found) {
-			a->resp = ac.resp;
-			a->rrl_name = ac.resp_nodo;
+		/* A plain loop with a constant bound (see cut_pick): the
+		 * verifier walks its 16 rounds once (a bpf_loop callback per
+		 * entry cost more than the compare). */
+#pragma clang loop unroll(disable)
+		for (i = 0; i < RX_APEX_MAX; i++) {
+			const struct rx_apex *ap = &meta->apex[i];
+
+			if (i >= n)
+				break;
+			if (ap->qtype != q->qtype)
+				continue;
+			a->resp = q->dobit ? ap->resp_do : ap->resp;
+			a->rrl_name = ap->resp;
 			a->kind = RX_ST_K_APEX;
-		} else {
+			found = 1;
+			break;
+		}
+		if (!found) {
 			a->resp = q->dobit ? meta->nodata_do : meta->nodata;
 			a->rrl_name = q->qtype;
 			a->kind = RX_ST_K_NODATA;
@@ -416,15 +316,30 @@ __noinline int pick_answer(struct rx_scratch *s, const struct rx_query *q,
 		a->resp = meta->nx;
 		return 0;
 	} else {
-		struct nsec_ctx nc = { .key = &s->key, .slot = slot,
-				       .lo = 0, .hi = meta->nnsec };
+		/* NXDOMAIN with DO: the last NSEC owner <= key, by halving.
+		 * Invariant: owner[lo] <= key (lo starts at the apex, which
+		 * sorts first), owner[hi] > key or hi = n.  32 halvings cover
+		 * any __u32 count (~11 for the root); a plain bounded loop with
+		 * the inner map looked up once, not a bpf_loop callback each. */
+		__u32 lo = 0, hi = meta->nnsec, mid, i;
 
-		/* 32 halvings cover any __u32 count; ~11 for the root. */
-		bpf_loop(32, nsec_step, &nc, 0);
 		inner = bpf_map_lookup_elem(&rx_nsec, &slot);
-		if (nc.err || !nc.hi || !inner)
+		if (!inner || !hi)
 			goto error;
-		e = bpf_map_lookup_elem(inner, &nc.lo);
+#pragma clang loop unroll(disable)
+		for (i = 0; i < 32; i++) {
+			if (lo + 1 >= hi)
+				break;
+			mid = lo + (hi - lo) / 2;
+			e = bpf_map_lookup_elem(inner, &mid);
+			if (!e)
+				goto error;
+			if (label_cmp(&e->owner, &key) <= 0)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		e = bpf_map_lookup_elem(inner, &lo);
 		if (!e)
 			goto error;
 		a->resp = e->nx_do;
@@ -438,7 +353,9 @@ error:
 
 /* ---- step 12-14: assemble the DNS response in scratch->out ---- */
 
-#define OPT_MAX4	(OPT_LEN + NSID_HDR + RX_IDENT_MAX + COOKIE_OPT + 3)
+/* The tail: a CHAOS TXT and an OPT at most; and the largest payload. */
+#define RX_TAIL_MAX	(13 + RX_IDENT_MAX + OPT_LEN + NSID_HDR + RX_IDENT_MAX + COOKIE_OPT)
+#define RX_RESP_MAX	(RX_BASE_MAX + RX_BODY_MAX + RX_TAIL_MAX)
 
 static __always_inline void copy_words(__u8 *dst, const __u8 *src, __u32 nwords)
 {
@@ -461,7 +378,7 @@ static __always_inline __u32 server_payload(const struct rx_cfg *cfg)
 	return maxp;
 }
 
-#define RX_OPT_AT_MAX	(RX_BASE_MAX + RX_BODY_MAX)
+#define RX_OPT_AT_MAX	(RX_BASE_MAX + 13 + RX_IDENT_MAX)	/* after a TXT */
 #define COOKIE_OPT	(4 + RX_COOKIE_OPT_LEN)
 
 /*
@@ -512,15 +429,44 @@ static __always_inline __u32 put_opt(struct rx_scratch *s, const struct rx_query
 }
 
 /*
- * Returns 0 with o->resp_len set, or the RX_PASS_* reason.
- * out layout: header | question (as received) | body cut | OPT.
+ * The unfolded sum of the question as received, s->q[12, 12 + qsz): one
+ * bpf_csum_diff over whole words of the query copy, less the (up to three)
+ * bytes after the question that the last word took in.
+ */
+static __always_inline __u32 question_sum(const struct rx_scratch *s, __u32 qsz)
+{
+	__u32 qlen4 = (qsz + 3) & ~3U, sum, extra = 0, j;
+
+	if (qlen4 > RX_NAME_MAX + 4 + 3)
+		return 0;
+	barrier_var(qlen4);
+	if (qlen4 < 4)
+		return 0;
+	sum = bpf_csum_diff(NULL, 0, (__be32 *)(s->q + DNS_HLEN), qlen4, 0);
+#pragma unroll
+	for (j = 0; j < 3; j++) {
+		__u32 at = qsz + j;
+
+		if (at >= qlen4)
+			break;
+		/* A byte at an even offset is the low half of its memory-order
+		 * word on a little-endian host, at an odd one the high half. */
+		extra += word_at((__u16)s->q[(DNS_HLEN + at) & 0x1ff] << 8, at);
+	}
+	return csum_add(sum, ~extra);
+}
+
+/*
+ * Returns 0 with o describing the response (struct rx_out), or the
+ * RX_PASS_* reason.  Writes the header and the tail (OPT, CHAOS TXT) into
+ * s->out; a zone body stays in its map.
  */
 __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 			      const struct rx_cfg *cfg, const struct rx_pick *a,
 			      struct rx_out *o)
 {
 	__u32 limit, maxp, optlen = 0, nsid = 0, room, base, cutlen = 0;
-	__u32 an = 0, ns = 0, ar = 0, len, tc = 0, off, slot, sum = 0, qsum = 0;
+	__u32 an = 0, ns = 0, ar = 0, tc = 0, slot, txtlen = 0;
 	__u8 rcode, aa, *out;
 
 	if (!s || !q || !cfg || !a || !o)
@@ -549,20 +495,21 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	base = DNS_HLEN + (q->qsz & 0x1ff);
 	if (base > RX_BASE_MAX)
 		goto error;
-	/* Question as received, byte for byte (0x20): a constant-size copy,
-	 * the body overwrites whatever lands past the question. */
-	copy_words(out + DNS_HLEN, s->q + DNS_HLEN, (RX_NAME_MAX + 4 + 7) / 8 + 1);
 	room = limit - base - optlen;	/* >= 512 - 271 - 107 > 0 */
-	o->sum_ready = 0;
+	o->base = base;
+	o->qsz = q->qsz;
+	o->tld_ptr = 0xc000 | (DNS_HLEN + (q->tld_off & 0xff));
+	/* The question goes out as received, byte for byte (0x20): it stays
+	 * where it is in the frame; payload_sum() sums it in s->q. */
+	o->body_len = 0;
+	o->bsum = 0;
+	o->slot = slot;
+	o->resp = a->resp;
 
 	if (a->body == BODY_ZONE) {
-		struct cut_ctx cc = { .room = room };
-		struct chunk_ctx kc = { .s = s, .slot = slot, .base = base };
-		struct fix_ctx fc = { .s = s, .base = base, .qsz = q->qsz,
-				      .tld_ptr = 0xc000 | (DNS_HLEN + (q->tld_off & 0xff)) };
 		const struct rx_cut *cut;
 		const struct rx_resp *r;
-		__u32 idx = a->resp, nch, nfix;
+		__u32 idx = a->resp, bsum, best;
 		void *inner;
 
 		inner = bpf_map_lookup_elem(&rx_resp, &slot);
@@ -571,64 +518,24 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 		r = bpf_map_lookup_elem(inner, &idx);
 		if (!r)
 			goto error;
-		cc.r = r;
-		bpf_loop(RX_CUT_MAX, cut_step, &cc, 0);
-		cut = &r->cut[cc.best & (RX_CUT_MAX - 1)];
+		best = cut_pick(r, room);
+		cut = &r->cut[best];
 		cutlen = cut->len;
 		if (cutlen > RX_BODY_MAX || cutlen > room)
 			goto error;
 		an = cut->ancount;
 		ns = cut->nscount;
 		ar = cut->arcount;
-		tc = cc.best < r->req;
-		o->glue_cut = !tc && cc.best + 1 < r->ncut;
+		tc = best < r->req;
+		o->glue_cut = !tc && best + 1 < r->ncut;
 		rcode = r->rcode & 0x0f;
 		aa = r->flags & RX_RF_AA;
-
-		/* The question's sum, its last word zero padded, before the
-		 * body lands after it (the body is summed on its own). */
-		{
-			__u32 qlen4 = (q->qsz + 3) & ~3U;
-
-			if (qlen4 > RX_NAME_MAX + 4 + 3)
-				goto error;
-			barrier_var(qlen4);
-			if (qlen4 < 4)
-				goto error;
-			__u32 b = base;
-
-			barrier_var(b);
-			if (b > RX_BASE_MAX)
-				goto error;
-			out[b] = 0;
-			out[b + 1] = 0;
-			out[b + 2] = 0;
-			qsum = bpf_csum_diff(NULL, 0, (__be32 *)(out + DNS_HLEN), qlen4, 0);
-		}
-		nch = (cutlen + RX_CHUNK - 1) / RX_CHUNK;
-		kc.chunk = r->chunk;
-		bpf_loop(nch, chunk_step, &kc, 0);
-		if (kc.err)
-			goto error;
-		fc.r = r;
-		fc.cutlen = cutlen;
-		nfix = r->nfix;
-		if (nfix > RX_FIX_MAX)
-			nfix = RX_FIX_MAX;
-		bpf_loop(nfix, fix_step, &fc, 0);
-		/* The payload's sum from parts (no pass over the body): the
-		 * question, the body's precomputed sum for this cut (bytes
-		 * swapped when it starts at an odd offset) and the fix-ups;
-		 * header and OPT are added below once written. */
-		{
-			__u32 bsum = r->csum[cc.best & (RX_CUT_MAX - 1)];
-
-			if (base & 1)
-				bsum = __builtin_bswap16(bsum);
-			sum = csum_add(qsum, bsum);
-			sum = csum_add(sum, fc.sum);
-			o->sum_ready = 1;
-		}
+		o->body_len = cutlen;
+		o->body_chunk = r->chunk;
+		/* The body's precomputed sum for this cut, its bytes swapped
+		 * when it starts at an odd offset (RFC 1071 2(B)). */
+		bsum = r->csum[best];
+		o->bsum = base & 1 ? __builtin_bswap16(bsum) : bsum;
 	} else if (a->body == BODY_TXT) {
 		/* CHAOS TXT: owner = pointer to the question (offset 12),
 		 * class CH, TTL 0, one character-string. */
@@ -646,43 +553,20 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 		wr16(b + 10, tlen + 1);
 		b[12] = tlen;
 		copy_words(b + 13, txt, RX_IDENT_MAX / 8);
-		cutlen = 13 + tlen;
+		txtlen = 13 + tlen;
 		an = 1;
 	}
 
-	/* Step 14: OPT. */
-	off = base + cutlen;
-	if (off > RX_BASE_MAX + RX_BODY_MAX)
-		goto error;
+	/* Step 14: OPT, in scratch after the TXT (if any); in the payload
+	 * after the body. */
 	if (q->edns) {
-		if (put_opt(s, q, cfg, off, maxp, a->ercode, nsid) != optlen)
+		if (put_opt(s, q, cfg, base + txtlen, maxp, a->ercode, nsid) != optlen)
 			goto error;
 		ar++;
-		if (o->sum_ready) {
-			/* OPT, zero padded to whole words, swapped if odd. */
-			__u32 olen4 = (optlen + 3) & ~3U, osum;
-
-			__u32 at = off, end;
-
-			if (olen4 > OPT_MAX4)
-				goto error;
-			barrier_var(olen4);
-			if (olen4 < 4)
-				goto error;
-			barrier_var(at);
-			if (at > RX_OPT_AT_MAX)
-				goto error;
-			end = at + (optlen & 0x7f);
-			out[end] = 0;
-			out[end + 1] = 0;
-			out[end + 2] = 0;
-			osum = bpf_csum_diff(NULL, 0, (__be32 *)(out + at), olen4, 0);
-			if (off & 1)
-				osum = __builtin_bswap16(csum_fold16(osum));
-			sum = csum_add(sum, osum);
-		}
 	}
-	len = off + optlen;
+	o->tail_src = base;
+	o->tail_at = base + cutlen;
+	o->resp_len = base + cutlen + txtlen + optlen;
 
 	/* Step 13: header. */
 	out[0] = s->q[0];
@@ -694,15 +578,46 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 	wr16(out + 8, ns);
 	wr16(out + 10, ar);
 
-	if (o->sum_ready)
-		o->sum_payload = bpf_csum_diff(NULL, 0, (__be32 *)out, DNS_HLEN, sum);
-	o->resp_len = len;
-	o->base = base;
 	o->tc = tc;
 	o->rcode = rcode;
 	return 0;
 error:
 	return RX_PASS_ERROR;
+}
+
+/*
+ * The unfolded sum of the DNS payload o describes, without the fix-ups:
+ * header + question + body cut (all precomputed) + the tail, summed here
+ * (at most a TXT and an OPT: < 200 bytes).  After the RRL step, which may
+ * have turned the response into a slip.
+ */
+static __always_inline __u32 payload_sum(struct rx_scratch *s, const struct rx_out *o)
+{
+	__u32 sum, n, n4, src = o->tail_src, t;
+
+	sum = csum_words(s->out, DNS_HLEN / 4, 0);
+	if (o->base > DNS_HLEN)
+		sum = csum_add(sum, question_sum(s, o->base - DNS_HLEN));
+	if (o->body_len)
+		sum = csum_add(sum, o->bsum);
+	n = o->resp_len - o->tail_at;
+	if (n > RX_TAIL_MAX || src > RX_BASE_MAX)
+		return sum;
+	barrier_var(n);
+	if ((__s32)n < 1)
+		return sum;
+	n4 = (n + 3) & ~3U;
+	/* Zero pad to whole words (RFC 768: an odd last byte is padded). */
+	s->out[src + n] = 0;
+	s->out[src + n + 1] = 0;
+	s->out[src + n + 2] = 0;
+	barrier_var(n4);
+	if (n4 > RX_TAIL_MAX + 3 || n4 < 4)
+		return sum;
+	t = bpf_csum_diff(NULL, 0, (__be32 *)(s->out + src), n4, 0);
+	if (o->tail_at & 1)
+		t = __builtin_bswap16(csum_fold16(t));
+	return csum_add(sum, t);
 }
 
 /* FORMERR: ID, opcode (0) and RD echoed, QR=1, rcode 1, all counts 0. */
@@ -719,6 +634,9 @@ static __always_inline void build_formerr(struct rx_scratch *s, struct rx_out *o
 	for (i = 4; i < DNS_HLEN; i++)
 		out[i] = 0;
 	o->resp_len = DNS_HLEN;
+	o->base = DNS_HLEN;	/* no question */
+	o->body_len = 0;
+	o->tail_src = o->tail_at = DNS_HLEN;
 	o->tc = 0;
 	o->glue_cut = 0;
 }

@@ -253,13 +253,108 @@ static __always_inline void count_answer(struct rx_stats *st, const struct rx_ou
 		__v;				\
 	})
 
+/*
+ * Step 15, the payload's bytes that are not in s->frame: a zone body from
+ * its rx_blob chunks straight into the frame (one store per chunk, no
+ * copy on the way), then the tail (OPT, CHAOS TXT) from s->out.
+ */
+static __always_inline int put_body_tail(void *ctx, int xdp, struct rx_scratch *s,
+					 const struct rx_out *o)
+{
+	__u32 slot = o->slot, idx, i, done, len, off, src;
+	const struct rx_chunk *ch;
+	void *inner;
+
+	if (o->body_len) {
+		inner = bpf_map_lookup_elem(&rx_blob, &slot);
+		if (!inner)
+			return -1;
+		for (i = 0; i < RX_CHUNKS_MAX; i++) {
+			done = i * RX_CHUNK;
+			if (done >= o->body_len)
+				break;
+			idx = o->body_chunk + i;
+			ch = bpf_map_lookup_elem(inner, &idx);
+			if (!ch)
+				return -1;
+			off = o->hdr_len + o->base + done;
+			len = CLAMP_LEN(o->body_len - done, RX_CHUNK);
+			if (xdp ? bpf_xdp_store_bytes(ctx, off, (void *)ch->b, len) :
+				  bpf_skb_store_bytes(ctx, off, ch->b, len, 0))
+				return -1;
+		}
+	}
+	if (o->resp_len == o->tail_at)
+		return 0;
+	src = o->tail_src;
+	if (src > RX_BASE_MAX)
+		return -1;
+	off = o->hdr_len + o->tail_at;
+	len = CLAMP_LEN(o->resp_len - o->tail_at, RX_TAIL_MAX);
+	if (xdp)
+		return bpf_xdp_store_bytes(ctx, off, s->out + src, len) ? -1 : 0;
+	return bpf_skb_store_bytes(ctx, off, s->out + src, len, 0) ? -1 : 0;
+}
+
+/*
+ * The body's compression pointers, relocated in the frame (design.md "A
+ * response body"): a plain one by the question's size, an RX_FIX_QTLD one
+ * to QNAME's last label.  Returns what that changes in the checksum, or -1:
+ * + ~old + new for each (RFC 1624), at the word's parity.  data..end is
+ * the frame, linear where the body is (XDP without frags; TC after the
+ * stores and a pull).
+ */
+static __always_inline __s64 put_fixes(__u8 *data, __u8 *end, const struct rx_out *o)
+{
+	__u32 slot = o->slot, idx = o->resp, n, i, sum = 0;
+	const struct rx_resp *r;
+	void *inner;
+
+	if (!o->body_len)
+		return 0;
+	inner = bpf_map_lookup_elem(&rx_resp, &slot);
+	if (!inner)
+		return -1;
+	r = bpf_map_lookup_elem(inner, &idx);
+	if (!r)
+		return -1;
+	n = r->nfix;
+	/* A constant bound (see cut_pick in respond.h). */
+	for (i = 0; i < RX_FIX_MAX; i++) {
+		__u32 f = r->fix[i], at = f & ~RX_FIX_QTLD, pos, off;
+		__u16 old, new;
+		__u8 *p;
+
+		if (i >= n)
+			break;
+		if (at + 2 > o->body_len)	/* in the part cut away */
+			continue;
+		pos = o->base + at;
+		off = o->hdr_len + pos;
+		if (off > RX_HDR_MAX + RX_RESP_MAX)
+			return -1;
+		p = data + off;
+		if (p + 2 > end)
+			return -1;
+		old = ((__u16)p[0] << 8) | p[1];
+		new = f & RX_FIX_QTLD ? o->tld_ptr : old + o->qsz;
+		p[0] = new >> 8;
+		p[1] = new & 0xff;
+		sum += 0xffff - word_at(old, pos);
+		sum += word_at(new, pos);
+	}
+	return sum;
+}
+
 SEC("xdp")
 int rootxdp_xdp(struct xdp_md *ctx)
 {
 	struct rx_stats *st = stats_row(RX_PATH_XDP);
 	struct rx_scratch *s = scratch_get();
 	struct rx_out o = {};
-	__u32 hlen, rlen, l4;
+	__u32 hlen, l4;
+	__s64 fsum;
+	__u8 *data, *end, *udp;
 	__u16 check;
 	int ret;
 
@@ -277,23 +372,32 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		stat_inc(st, RX_PASS_NO_ROOM);
 		return XDP_PASS;
 	}
-	check = csum_fold(csum_add(o.sum_pseudo, o.sum_data));
+	/* The frame was resized: only offsets from here on, no old pointers.
+	 * Headers up to the DNS header in one store; the question is in
+	 * place already; body and tail; fix-ups and checksum in place. */
+	hlen = CLAMP_LEN(o.hdr_len + DNS_HLEN, RX_HDR_MAX + DNS_HLEN);
+	if (bpf_xdp_store_bytes(ctx, 0, s->frame, hlen) || put_body_tail(ctx, 1, s, &o))
+		goto abort;
+	data = (__u8 *)(long)ctx->data;
+	end = (__u8 *)(long)ctx->data_end;
+	fsum = put_fixes(data, end, &o);
+	if (fsum < 0)
+		goto abort;
+	check = csum_fold(csum_add(csum_add(o.sum_pseudo, o.sum_data), fsum));
 	l4 = o.l4off;
 	if (l4 > RX_HDR_MAX - 8)
-		return XDP_ABORTED;
+		goto abort;
+	udp = data + l4;
+	if (udp + 8 > end)
+		goto abort;
 	/* RFC 768: a computed 0 is sent as all ones (0 = no checksum). */
-	*(__u16 *)(s->frame + l4 + 6) = check ? check : 0xffff;
-	hlen = CLAMP_LEN(o.hdr_len, RX_HDR_MAX);
-	rlen = CLAMP_LEN(o.resp_len, RX_OUT_MAX);
-	/* The frame was resized: only offsets from here on, no old pointers. */
-	if (bpf_xdp_store_bytes(ctx, 0, s->frame, hlen) ||
-	    bpf_xdp_store_bytes(ctx, hlen, s->out, rlen)) {
-		/* Cannot happen: the frame has exactly hlen + rlen bytes. */
-		stat_inc(st, RX_PASS_ERROR);
-		return XDP_ABORTED;
-	}
+	*(__u16 *)(udp + 6) = check ? check : 0xffff;
 	count_answer(st, &o);
 	return XDP_TX;
+abort:
+	/* Cannot happen: the frame has exactly the bytes written. */
+	stat_inc(st, RX_PASS_ERROR);
+	return XDP_ABORTED;
 }
 
 SEC("tc")
@@ -305,7 +409,9 @@ int rootxdp_tc(struct __sk_buff *skb)
 	 * helper from skipping a field that happens to be 0. */
 	const __u64 mm = BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE;
 	struct rx_out o = {};
-	__u32 hlen, rlen, l4;
+	__u32 hlen, l4;
+	__u8 *data, *end;
+	__s64 fsum = 0;
 	int ret;
 
 	if (!s)
@@ -316,6 +422,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 	if (ret != RX_ANSWER)
 		return TC_ACT_OK;
 
+	/* One resize, to the final size. */
 	if (bpf_skb_change_tail(skb, o.new_len, 0)) {
 		stat_inc(st, RX_PASS_ERROR);
 		return TC_ACT_OK;
@@ -331,14 +438,22 @@ int rootxdp_tc(struct __sk_buff *skb)
 	barrier_var(l4);
 	*(__u16 *)(s->frame + (l4 & 0x7f) + 6) = 0xffff;
 	/* Each length is clamped just before its helper: clamped up front,
-	 * rlen was spilled before its check and refilled unbounded across
-	 * the first call ("invalid access to map value ... size=0" on 6.1). */
-	hlen = CLAMP_LEN(o.hdr_len, RX_HDR_MAX);
-	if (bpf_skb_store_bytes(skb, 0, s->frame, hlen, 0))
+	 * it was spilled before its check and refilled unbounded across the
+	 * first call ("invalid access to map value ... size=0" on 6.1). */
+	hlen = CLAMP_LEN(o.hdr_len + DNS_HLEN, RX_HDR_MAX + DNS_HLEN);
+	if (bpf_skb_store_bytes(skb, 0, s->frame, hlen, 0) || put_body_tail(skb, 0, s, &o))
 		goto shot;
-	rlen = CLAMP_LEN(o.resp_len, RX_OUT_MAX);
-	if (bpf_skb_store_bytes(skb, hlen, s->out, rlen, 0))
-		goto shot;
+	if (o.body_len) {
+		/* Linear and writable to the end (the stores made it so; a
+		 * no-op then), for the fix-ups' direct writes. */
+		if (bpf_skb_pull_data(skb, o.new_len))
+			goto shot;
+		data = (__u8 *)(long)skb->data;
+		end = (__u8 *)(long)skb->data_end;
+		fsum = put_fixes(data, end, &o);
+		if (fsum < 0)
+			goto shot;
+	}
 	/*
 	 * UDP checksum through the kernel's own helper, so that it is right
 	 * whatever skb->ip_summed says (the program cannot read it): with
@@ -348,7 +463,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 	 * touch; otherwise the two calls add up to the full checksum.
 	 */
 	if (bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_pseudo, BPF_F_PSEUDO_HDR | mm) ||
-	    bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_data, mm))
+	    bpf_l4_csum_replace(skb, l4 + 6, 0, csum_add(o.sum_data, fsum), mm))
 		goto shot;
 	count_answer(st, &o);
 	return bpf_redirect(skb->ifindex, 0);

@@ -15,11 +15,10 @@
 
 /* Ethernet + 2 VLAN tags + IPv6 + UDP = 14 + 8 + 40 + 8 = 70. */
 #define RX_HDR_MAX	72
-/* Largest DNS response: payload limits are <= 4096 (RX_BODY_MAX); the
- * buffer is nine 512-byte checksum chunks so that every chunk read by
- * bpf_csum_diff() stays inside the map value whatever the verifier knows. */
-#define RX_OUT_MAX	4608
-#define RX_CSUM_CHUNK	512
+/* What of the response is built here (respond.h struct rx_out): the header
+ * and the tail (CHAOS TXT, OPT) after a question's room: < 480 bytes.  Zone
+ * bodies go from their map straight into the frame. */
+#define RX_OUT_MAX	512
 /* Query copy: 512 bytes plus slack: the question is copied with a
  * constant size, OPT fields are read at offsets masked to 511, and the
  * COOKIE option's 40 bytes are copied whole from such an offset. */
@@ -28,7 +27,8 @@
 #define RX_LNAME_MAX	(RX_NAME_MAX + 1 + 64)
 
 struct rx_scratch {
-	__u8 frame[RX_HDR_MAX];		/* eth..udp, rewritten in place */
+	/* eth..udp, rewritten in place, then the DNS header (l234.h) */
+	__u8 frame[RX_HDR_MAX + 16] __attribute__((aligned(8)));
 	__u8 q[RX_Q_MAX];		/* DNS query as received */
 	__u8 lname[RX_LNAME_MAX];	/* qname, wire form, lowercased */
 	struct rx_label key __attribute__((aligned(8)));	/* TLD label */

@@ -39,6 +39,7 @@
 #include "image.h"
 #include "zone_maps.h"
 #include "pkt.h"
+#include "csum.h"
 #include "../unit/check.h"
 
 #define IDENT	"test-instance"
@@ -1807,6 +1808,15 @@ int main(int argc, char **argv)
 	cases_pass_drop();
 	cases_formerr();
 	cases_cookie();
+	{
+		/* tests/xdp/csum.c: every checksum of every answer kind */
+		int cp = 0, cf = 0;
+
+		csum_cases(T.fd[0], T.fd[1], &T.maps, &img, &cp, &cf);
+		check_passed += cp;
+		check_failed += cf;
+		cfg_set(NULL, MTU);
+	}
 	cases_rrl();
 
 	/* A second swap (into the other slot) keeps answering the same. */
