@@ -26,6 +26,7 @@
 #include "respond.h"
 #include "l234.h"
 #include "defend.h"
+#include "rssac_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -200,8 +201,11 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		if (n == RX_ST_RRL_LOG_ONLY || n == RX_ST_RRL_SLIPPED || n == RX_DROP_RRL)
 			stat_inc(st, RX_ST_RRL_LIMITED);
 	}
-	if (n == RX_DROP_RRL)
+	if (n == RX_DROP_RRL) {
+		rssac_note(&p, s->src, cfg);	/* RSSAC002: received, not answered */
+		rssac_count(xdp ? RX_PATH_XDP : RX_PATH_TC, NULL);
 		return RX_DROP;
+	}
 	/* A FORMERR is header-only already: as a slip it goes out as it is. */
 	if (n == RX_ST_RRL_SLIPPED && o->rc_stat != RX_ST_RC_FORMERR) {
 		reason = build_slip(s, &q, cfg, o);
@@ -219,6 +223,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	reason = rewrite_l234(s, &p, o);
 	if (reason)
 		goto pass;
+	rssac_note(&p, s->src, cfg);	/* counted by the caller once sent */
 	return RX_ANSWER;
 pass:
 	stat_inc(st, reason);
@@ -293,6 +298,7 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	}
 	count_answer(st, &o);
+	rssac_count(RX_PATH_XDP, &o);
 	return XDP_TX;
 }
 
@@ -351,6 +357,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 	    bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_data, mm))
 		goto shot;
 	count_answer(st, &o);
+	rssac_count(RX_PATH_TC, &o);
 	return bpf_redirect(skb->ifindex, 0);
 shot:
 	/* Cannot happen after a successful resize; the skb is half written. */

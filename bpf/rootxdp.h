@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "rrl.h"
 #include "cookie.h"
+#include "rssac.h"
 
 /* ---- limits (each overridable at build time) ---- */
 #ifndef RX_LABEL_MAX
