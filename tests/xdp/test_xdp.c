@@ -1718,6 +1718,8 @@ static void bench(void)
 		}
 }
 
+#include "cases_rssac.h"
+
 static void cleanup(void)
 {
 	char p[128];
@@ -1841,6 +1843,7 @@ int main(int argc, char **argv)
 	cases_formerr();
 	cases_cookie();
 	cases_rrl();
+	cases_rssac();
 
 	/* A second swap (into the other slot) keeps answering the same. */
 	{
