@@ -919,8 +919,8 @@ int cmd_rssac002(int argc, char **argv)
 	}
 	if (snap_read(from, &A) || snap_read(to, &B))
 		return RX_EXIT_FAIL;
-	if (B.time <= A.time) {
-		rx_err("--to %s is not later than --from %s", to, from);
+	if (B.time < A.time) {
+		rx_err("--to %s is older than --from %s", to, from);
 		return RX_EXIT_FAIL;
 	}
 	/* The period: the nominal day for --date, else the first snapshot's
@@ -942,7 +942,8 @@ int cmd_rssac002(int argc, char **argv)
 	service_prefix(r.service, prefix, sizeof(prefix));
 	r.prefix = prefix;
 	r.dir = out ? out : dir;
-	if (report(&r, &A, &B, (uint32_t)(t0 / RX_DAY_S), (uint32_t)((t1 - 1) / RX_DAY_S)))
+	if (report(&r, &A, &B, (uint32_t)(t0 / RX_DAY_S),
+		   (uint32_t)((t1 > t0 ? t1 - 1 : t0) / RX_DAY_S)))
 		return RX_EXIT_FAIL;
 	rx_info("%d files in %s for %s", r.nfiles, r.dir, r.start);
 	return RX_EXIT_OK;

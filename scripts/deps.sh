@@ -25,7 +25,9 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       # dnstap-read (bind9-dnsutils) and fstrm_capture read it in the tests
       libfstrm-dev libprotobuf-c-dev protobuf-c-compiler bind9-dnsutils fstrm-bin
       # make deb and tests/netns/test_deb.sh: build, lint and verify the package
-      debhelper dpkg-dev lintian git systemd)
+      debhelper dpkg-dev lintian git systemd
+      # RSSAC002: test_rssac.sh parses the YAML files rootxdp writes
+      python3-yaml)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a service unit we must not leave enabled, as
 # PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), and BIRD
