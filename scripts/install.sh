@@ -40,7 +40,7 @@ if [[ "$PREFIX" == /usr ]]; then unitdir=/lib/systemd/system; else unitdir=$PREF
 
 bins=(rootxdp rootxdpd rootxdp-compile)
 units=(rootxdp.service rootxdpd.service rootxdp-refresh.service rootxdp-refresh.timer
-       rootxdp-anycast.service)
+       rootxdp-anycast.service rootxdp-rssac002.service rootxdp-rssac002.timer)
 docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md docs/anycast.md)
 birds=(dist/bird/bird.conf dist/bird/router.conf)
 mans=()
