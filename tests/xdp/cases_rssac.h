@@ -169,10 +169,70 @@ static void rssac_sketch(void)
 	}
 }
 
+/* The programs' clock moved by `days` (rx_cfg.tai_offset), as at a UTC
+ * midnight: no real day has to pass. */
+static void rssac_shift(int days)
+{
+	struct rx_cfg c;
+	__u32 zero = 0;
+
+	cfg_set(NULL, MTU);
+	if (bpf_map_lookup_elem(T.maps.cfg, &zero, &c))
+		return;
+	c.tai_offset -= (__s64)days * RX_DAY_S;
+	bpf_map_update_elem(T.maps.cfg, &zero, &c, BPF_ANY);
+}
+
+/* Day rollover: the next day starts a sketch of its own and leaves the
+ * finished day's alone; 4 days on, the slot is reused and cleared first
+ * (by each CPU for itself), so nothing of the old day leaks in. */
+static void rssac_days(void)
+{
+	static struct rx_rssac_snap s0, s1, s4;
+	static uint8_t in[PKT_MAX], out[PKT_MAX];
+	struct q q = { .name = tld_str(T.signed_tld), .type = LDNS_RR_TYPE_NS };
+	uint32_t day = (uint32_t)(time(NULL) / RX_DAY_S), ret;
+	struct pkt_spec ps = V6;
+	const struct rx_rssac_sketch *a, *b;
+	uint8_t w[512];
+	size_t n = q_wire(&q, w, sizeof(w)), len, ol;
+	double before;
+
+	CHECK(rssac_read(&s0) == 0 && (a = rx_rssac_day(&s0, day)) != NULL);
+	before = a ? rx_hll_estimate(a->reg[RX_HLL_IPV6]) : 0;
+	ps.saddr_set = 1;
+	for (int shift = 1; shift <= 4; shift += 3) {
+		rssac_shift(shift);
+		for (unsigned i = 0; i < 300; i++) {
+			memset(ps.saddr, 0, 16);
+			memcpy(ps.saddr, "\x20\x01\x0d\xb8\x00\x02", 6);
+			ps.saddr[14] = (uint8_t)shift;
+			ps.saddr[15] = (uint8_t)i;
+			ps.saddr[13] = (uint8_t)(i >> 8);
+			len = pkt_build(&ps, w, n, in);
+			pkt_run(T.fd[i & 1], !(i & 1), in, len, out, &ol, &ret);
+		}
+		CHECK(rssac_read(shift == 1 ? &s1 : &s4) == 0);
+	}
+	cfg_set(NULL, MTU);
+	a = rx_rssac_day(&s1, day);
+	b = rx_rssac_day(&s1, day + 1);
+	CHECK_MSG(a && fabs(rx_hll_estimate(a->reg[RX_HLL_IPV6]) - before) < 0.5,
+		  "rssac: the finished day's sketch is left alone");
+	CHECK_MSG(b && fabs(rx_hll_estimate(b->reg[RX_HLL_IPV6]) - 300) <= 300 * 0.0244,
+		  "rssac: the next day counts its own 300 sources (%.0f)",
+		  b ? rx_hll_estimate(b->reg[RX_HLL_IPV6]) : -1.0);
+	b = rx_rssac_day(&s4, day + 4);
+	CHECK_MSG(b && fabs(rx_hll_estimate(b->reg[RX_HLL_IPV6]) - 300) <= 300 * 0.0244,
+		  "rssac: 4 days on, the reused slot holds only that day's 300 sources (%.0f, "
+		  "the old day had %.0f)", b ? rx_hll_estimate(b->reg[RX_HLL_IPV6]) : -1.0, before);
+}
+
 static void cases_rssac(void)
 {
 	T.rrl_rate = 0;
 	cfg_set(NULL, MTU);
 	rssac_counters();
 	rssac_sketch();
+	rssac_days();
 }
