@@ -3,8 +3,9 @@
 """rssac_client.py - known traffic for test_rssac.sh, and the check of the
 RSSAC002 YAML files `rootxdp rssac002 report` writes.
 
-  send SRV4 SRV6 SRCS TLDS OUT
-      from each source address of SRCS (comma separated), a fixed set of
+  send SRV4 SRV6 SRCS TLDS OUT [REPEAT]
+      REPEAT times (default 1), from each source address of SRCS (comma
+      separated), a fixed set of
       UDP and TCP queries (referrals, NXDOMAIN, apex, DNSKEY with DO, CHAOS,
       REFUSED, ANY); write what the client sent and received as the counts
       RSSAC002 must show (JSON): queries and responses by transport and
@@ -13,7 +14,8 @@ RSSAC002 YAML files `rootxdp rssac002 report` writes.
       parse DIR/PREFIX-DATE-*.yaml with PyYAML; every file must have the
       layout of the published RSSAC002v5 files (keys, order, types, bins)
       and the values of the JSON counts added up; key=value: uniq=N4,N6,NAGG,
-      zone=SERIAL:SIZE[;...], load=SERIAL:MIN:MAX (seconds).
+      zone=SERIAL:SIZE[;...], load=SERIAL:MIN:MAX (seconds), extra=JSON:MIN:MAX
+      (JSON's counts added k times, for some MIN <= k <= MAX).
   probe SRV SRC OUT
       one TCP ". SOA" from SRC, retried until answered (after a restart),
       its counts as JSON
@@ -103,15 +105,16 @@ def queries(tlds):
     return q
 
 
-def cmd_send(srv4, srv6, srcs, tlds, out):
+def cmd_send(srv4, srv6, srcs, tlds, out, repeat="1"):
     c = {"queries": {}, "responses": {}, "req": {"udp": {}, "tcp": {}},
          "resp": {"udp": {}, "tcp": {}}, "rcode": {}, "sources": []}
     tlds = tlds.split(",")
-    for src in srcs.split(","):
+    for src in srcs.split(",") * int(repeat):
         v6 = ":" in src
         srv = srv6 if v6 else srv4
         fam = "ipv6" if v6 else "ipv4"
-        c["sources"].append(src)
+        if src not in c["sources"]:
+            c["sources"].append(src)
         for tr, m in queries(tlds):
             wire = m.to_wire()
             r = exchange(src, srv, wire, tr == "tcp")
@@ -167,13 +170,15 @@ def add(a, b):
 
 
 class Checker:
-    def __init__(self):
+    def __init__(self, verbose=True):
         self.bad = 0
+        self.verbose = verbose
 
     def eq(self, what, got, want):
         if got != want:
             self.bad += 1
-            print("  %s: got %r, want %r" % (what, got, want))
+            if self.verbose:
+                print("  %s: got %r, want %r" % (what, got, want))
 
 
 def load(d, prefix, date, metric):
@@ -215,13 +220,32 @@ def layout(ck, metric, text, y, start, service):
 
 
 def cmd_check(d, prefix, date, start, service, jsons, *opts):
-    ck = Checker()
     want = None
     for j in jsons.split(","):
         with open(j) as f:
             c = json.load(f)
         want = c if want is None else add(want, c)
     o = dict(x.split("=", 1) for x in opts)
+    if "extra" not in o:
+        return check_one(d, prefix, date, start, service, want, o, True)
+    # extra=FILE:MIN:MAX: FILE's counts k times, MIN <= k <= MAX, for
+    # queries the test cannot count itself (refresh's own checks)
+    f, lo, hi = o.pop("extra").split(":")
+    with open(f) as fh:
+        x = json.load(fh)
+    w = want
+    for _ in range(int(lo)):
+        w = add(w, x)
+    for k in range(int(lo), int(hi) + 1):
+        if check_one(d, prefix, date, start, service, w, o, False) == 0:
+            print("with %d x %s" % (k, f))
+            return 0
+        w = add(w, x)
+    return check_one(d, prefix, date, start, service, want, o, True)
+
+
+def check_one(d, prefix, date, start, service, want, o, verbose):
+    ck = Checker(verbose)
     ys = {}
     for metric in LAYOUT:
         text, y = load(d, prefix, date, metric)
@@ -283,8 +307,8 @@ def cmd_sum(da, db, dab, prefix, date):
 
 
 def main(argv):
-    if len(argv) >= 6 and argv[0] == "send":
-        return cmd_send(*argv[1:6])
+    if len(argv) in (6, 7) and argv[0] == "send":
+        return cmd_send(*argv[1:])
     if len(argv) == 4 and argv[0] == "probe":
         return cmd_probe(*argv[1:])
     if len(argv) >= 7 and argv[0] == "check":
