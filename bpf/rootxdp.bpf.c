@@ -153,6 +153,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		goto pass;
 	}
 	src_addr(s, &p, s->src);	/* for steps 7a and 14a */
+	rssac_note(s, &p);	/* RSSAC002: counted where the query ends */
 	if (reason == RX_FORMERR) {
 		if (q.cookie_formerr)
 			stat_inc(st, RX_ST_CK_FORMERR);
@@ -202,8 +203,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 			stat_inc(st, RX_ST_RRL_LIMITED);
 	}
 	if (n == RX_DROP_RRL) {
-		rssac_note(&p, s->src, cfg);	/* RSSAC002: received, not answered */
-		rssac_count(xdp ? RX_PATH_XDP : RX_PATH_TC, NULL);
+		rssac_count(xdp ? RX_PATH_XDP : RX_PATH_TC, NULL);	/* RSSAC002 */
 		return RX_DROP;
 	}
 	/* A FORMERR is header-only already: as a slip it goes out as it is. */
@@ -223,7 +223,6 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	reason = rewrite_l234(s, &p, o);
 	if (reason)
 		goto pass;
-	rssac_note(&p, s->src, cfg);	/* counted by the caller once sent */
 	return RX_ANSWER;
 pass:
 	stat_inc(st, reason);

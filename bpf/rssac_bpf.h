@@ -2,12 +2,15 @@
 /*
  * rssac_bpf.h - the kernel side of RSSAC002 (bpf/rssac.h has the types).
  *
- * rx_core() calls rssac_note() once a query is going to be answered or
- * dropped by RRL; the entry program calls rssac_count() when the answer
- * has left (or the drop is final).  Between the two, the facts sit in a
- * per-CPU map: the XDP program may still pass the frame to TC (no
+ * rx_core() notes (rssac_note()) every query it reads far enough to know
+ * its source; rssac_count() counts it when the answer has left (the entry
+ * program, after count_answer()) or when RRL drops it (rx_core()).
+ * Between the two, the facts sit in the per-CPU scratch (its src and two
+ * fields of its own): the XDP program may still pass the frame to TC (no
  * tailroom), and then TC's own note replaces XDP's, so a query is counted
- * once, by the path that ended it.
+ * once, by the path that ended it.  A note left by a query that was
+ * passed on is never counted: every rssac_count() follows its own
+ * packet's note.
  */
 #ifndef RX_RSSAC_BPF_H
 #define RX_RSSAC_BPF_H
@@ -32,38 +35,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rx_hll SEC(".maps");
 
-/* What rssac_note() saw of the query, for rssac_count(). */
-struct rx_rssac_note {
-	__u64 src[2];		/* source address, as defend.h src_addr() */
-	__s64 tai_offset;	/* rx_cfg.tai_offset */
-	__u32 qlen;		/* DNS message octets */
-	__u8  v6;
-	__u8  set;		/* cleared by rssac_count() */
-	__u8  pad[2];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct rx_rssac_note);
-} rx_rssac_note SEC(".maps");
-
-static __always_inline void rssac_note(const struct rx_l234 *p, const __u64 src[2],
-				       const struct rx_cfg *cfg)
+/* Plain stores into the per-CPU scratch, no call: the programs' frames are
+ * at the limit 6.1 allows with their deepest call chain. */
+static __always_inline void rssac_note(struct rx_scratch *s, const struct rx_l234 *p)
 {
-	struct rx_rssac_note *n;
-	__u32 zero = 0;
-
-	n = bpf_map_lookup_elem(&rx_rssac_note, &zero);
-	if (!n)
-		return;
-	n->src[0] = src[0];
-	n->src[1] = src[1];
-	n->tai_offset = cfg->tai_offset;
-	n->qlen = p->dns_len;
-	n->v6 = p->v6;
-	n->set = 1;
+	s->rs_qlen = p->dns_len;
+	s->rs_v6 = p->v6;
 }
 
 /* Out of line, like rssac_count(): the programs' own frames are near the
@@ -108,23 +85,25 @@ static __always_inline __u32 rssac_rcode(__u32 rc_stat)
 	}
 }
 
-/* The query noted by rx_core() ended on this path: sent as o (NULL: dropped
- * by RRL, received but not answered). */
+/* The query noted in the scratch by rx_core() ended on this path: sent as o (NULL:
+ * dropped by RRL, received but not answered). */
 static __noinline int rssac_count(__u32 path, const struct rx_out *o)
 {
-	struct rx_rssac_note *n;
+	const struct rx_scratch *s = scratch_get();	/* the caller's, per CPU */
+	const struct rx_cfg *cfg;
 	struct rx_rssac *c;
 	__u32 zero = 0, f, b, rc, day;
 	__s64 secs;
 
-	n = bpf_map_lookup_elem(&rx_rssac_note, &zero);
-	c = bpf_map_lookup_elem(&rx_rssac, &path);
-	if (!n || !c || !n->set)
+	if (!s)
 		return 0;
-	n->set = 0;
-	f = n->v6 ? RX_RS_IPV6 : RX_RS_IPV4;
+	c = bpf_map_lookup_elem(&rx_rssac, &path);
+	cfg = bpf_map_lookup_elem(&rx_cfg, &zero);
+	if (!c || !cfg)
+		return 0;
+	f = s->rs_v6 ? RX_RS_IPV6 : RX_RS_IPV4;
 	c->queries[RX_RS_UDP][f]++;
-	b = rx_rssac_req_bin(n->qlen);
+	b = rx_rssac_req_bin(s->rs_qlen);
 	if (b < RX_RSSAC_REQ_BINS)
 		c->req_size[RX_RS_UDP][b]++;
 	if (o) {
@@ -136,13 +115,13 @@ static __noinline int rssac_count(__u32 path, const struct rx_out *o)
 		if (rc < RX_RSSAC_RCODES)
 			c->rcode[rc]++;
 	}
-	secs = (__s64)(bpf_ktime_get_tai_ns() / RX_NS_PER_S) - n->tai_offset;
+	secs = (__s64)(bpf_ktime_get_tai_ns() / RX_NS_PER_S) - cfg->tai_offset;
 	day = secs > 0 ? (__u32)((__u64)secs / RX_DAY_S) : 0;
-	if (n->v6) {
-		rssac_hll_add(day, RX_HLL_IPV6, n->src[0], n->src[1]);
-		rssac_hll_add(day, RX_HLL_IPV6_AGG, n->src[0], 0);
+	if (s->rs_v6) {
+		rssac_hll_add(day, RX_HLL_IPV6, s->src[0], s->src[1]);
+		rssac_hll_add(day, RX_HLL_IPV6_AGG, s->src[0], 0);
 	} else {
-		rssac_hll_add(day, RX_HLL_IPV4, n->src[0], 0);
+		rssac_hll_add(day, RX_HLL_IPV4, s->src[0], 0);
 	}
 	return 0;
 }
