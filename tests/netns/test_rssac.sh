@@ -99,9 +99,9 @@ check "  ... every key as published, every value what the client counted" \
 # ---- the next "day", under load: the midnight snapshot and a refresh (a
 # swap) while two clients send, then a rootxdpd restart ----
 k0=$(kern)
-bg_start load4 in_cli $CL send "$IP4_SRV" "$IP6_SRV" "$S4" "$TLDS" "$RX_TMP/l4.json" 40
+bg_start load4 in_cli $CL send "$IP4_SRV" "$IP6_SRV" "$S4" "$TLDS" "$RX_TMP/l4.json" 60
 L4=$BG_PID
-bg_start load6 in_cli $CL send "$IP4_SRV" "$IP6_SRV" "$S6" "$TLDS" "$RX_TMP/l6.json" 40
+bg_start load6 in_cli $CL send "$IP4_SRV" "$IP6_SRV" "$S6" "$TLDS" "$RX_TMP/l6.json" 60
 L6=$BG_PID
 # midnight comes once the load is under way (the kernel answers it)
 load_started() { test "$(kern)" -gt $((k0 + 100)); }
