@@ -34,7 +34,7 @@ PROTOC_C    ?= protoc-c
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
            -D_GNU_SOURCE -DRX_VERSION='"$(VERSION)"' $(INC) $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lcrypto -lpthread
+LDLIBS  += $(PKG_LIBS) -lcrypto -lpthread -lm
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
               -MMD -MP -Ibpf -idirafter /usr/include/$(MULTIARCH)
 

@@ -26,6 +26,7 @@
 #include "respond.h"
 #include "l234.h"
 #include "defend.h"
+#include "rssac_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -152,6 +153,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		goto pass;
 	}
 	src_addr(s, &p, s->src);	/* for steps 7a and 14a */
+	rssac_note(s, &p);	/* RSSAC002: counted where the query ends */
 	if (reason == RX_FORMERR) {
 		if (q.cookie_formerr)
 			stat_inc(st, RX_ST_CK_FORMERR);
@@ -200,8 +202,10 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 		if (n == RX_ST_RRL_LOG_ONLY || n == RX_ST_RRL_SLIPPED || n == RX_DROP_RRL)
 			stat_inc(st, RX_ST_RRL_LIMITED);
 	}
-	if (n == RX_DROP_RRL)
+	if (n == RX_DROP_RRL) {
+		rssac_count(xdp ? RX_PATH_XDP : RX_PATH_TC, NULL);	/* RSSAC002 */
 		return RX_DROP;
+	}
 	/* A FORMERR is header-only already: as a slip it goes out as it is. */
 	if (n == RX_ST_RRL_SLIPPED && o->rc_stat != RX_ST_RC_FORMERR) {
 		reason = build_slip(s, &q, cfg, o);
@@ -393,6 +397,7 @@ int rootxdp_xdp(struct xdp_md *ctx)
 	/* RFC 768: a computed 0 is sent as all ones (0 = no checksum). */
 	*(__u16 *)(udp + 6) = check ? check : 0xffff;
 	count_answer(st, &o);
+	rssac_count(RX_PATH_XDP, &o);
 	return XDP_TX;
 abort:
 	/* Cannot happen: the frame has exactly the bytes written. */
@@ -466,6 +471,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 	    bpf_l4_csum_replace(skb, l4 + 6, 0, csum_add(o.sum_data, fsum), mm))
 		goto shot;
 	count_answer(st, &o);
+	rssac_count(RX_PATH_TC, &o);
 	return bpf_redirect(skb->ifindex, 0);
 shot:
 	/* Cannot happen after a successful resize; the skb is half written. */

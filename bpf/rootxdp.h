@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "rrl.h"
 #include "cookie.h"
+#include "rssac.h"
 
 /* ---- limits (RX_LABEL_MAX and RX_BODY_MAX overridable at build time) ---- */
 #ifndef RX_LABEL_MAX

@@ -40,6 +40,10 @@ struct rx_scratch {
 	__u64 ck_out[RX_COOKIE_SERVER / 8];
 	/* the client's address (defend.h src_addr), for cookies and RRL */
 	__u64 src[2];
+	/* RSSAC002 (rssac_bpf.h): the query's size and family, noted by
+	 * rx_core() for rssac_count() */
+	__u32 rs_qlen;
+	__u8  rs_v6;
 };
 
 struct {

@@ -52,6 +52,8 @@ struct rx_image_hdr {
 	uint32_t nrrs;		/* RRs in the RR table */
 	uint64_t off_resp, off_chunk, off_tld, off_nsec, off_rrs;
 	uint64_t rrs_len;	/* bytes of the RR table */
+	uint64_t zone_len;	/* bytes of the zone file compiled (inflated):
+				 * RSSAC002 zone-size */
 	uint64_t body_size;	/* bytes after the header */
 	uint8_t  body_sha256[32];
 	struct rx_meta meta;	/* as the loader writes it; meta.sha256 = body_sha256 */

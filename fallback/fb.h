@@ -379,6 +379,14 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 /* Sum blocks and write "name value" lines to path (tmp + rename). */
 int fb_stats_write(const char *path, struct fb_stats *blocks, int n, uint32_t serial);
 
+/* RSSAC002 counters and sketch (rssac.c) in state-dir/rootxdpd.rssac:
+ * open (before privileges are dropped), count one query (rlen 0: no
+ * response sent), and the main thread's once-a-second tick. */
+int fb_rssac_open(const char *state_dir, char *err, size_t errlen);
+void fb_rssac_count(enum fb_transport t, const struct sockaddr_storage *src, size_t qlen,
+		    size_t rlen, int rcode);
+void fb_rssac_tick(void);
+
 /* ---------------------------------------------------------------- dnstap */
 
 /*

@@ -563,6 +563,9 @@ int main(int argc, char **argv)
 	} else {
 		rx_warn("cannot write %s: %s", d.pid_path, strerror(errno));
 	}
+	/* RSSAC002 counters: a file in state-dir, opened before the drop */
+	if (fb_rssac_open(d.cfg.state_dir, err, sizeof(err)))
+		rx_warn("%s: RSSAC002 counters off", err);
 	if (drop_privileges(d.cfg.user, d.cfg.run_dir))
 		goto out_srv;
 	/* dnstap: opened as the user we run as (a file reopened on SIGHUP is) */
@@ -623,6 +626,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		write_stats(&d, srv);
+		fb_rssac_tick();
 	}
 	sd_notify_msg("STOPPING=1");
 	fb_server_stop(srv);

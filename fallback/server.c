@@ -433,6 +433,7 @@ static void udp_read(struct worker *w, struct item *it)
 			}
 		}
 		fb_stats_count(w->st, &res, FB_UDP, cl.addr.ss_family, len, rlen);
+		fb_rssac_count(FB_UDP, &cl.addr, len, rlen, res.rcode);
 		if (!rlen) {
 			if (cf->dnstap)
 				udp_dnstap(w, &mh, &cl.addr, len, 0, &qtime);
@@ -649,6 +650,7 @@ static int conn_process(struct worker *w, struct conn *c)
 		rlen = fb_answer(cf, w->zone, c->in + off + 2, qlen, &cl, w->rbuf,
 				 FB_MSG_MAX, &res);
 		fb_stats_count(w->st, &res, FB_TCP, c->peer.ss_family, qlen, rlen);
+		fb_rssac_count(FB_TCP, &c->peer, qlen, rlen, res.rcode);
 		if (cf->dnstap) {
 			/* response time: when it is queued on the connection */
 			struct fb_dnstap_msg m = {

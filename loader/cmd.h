@@ -29,6 +29,7 @@ int cmd_health(int argc, char **argv);
 int cmd_cookie_secret(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_anycast(int argc, char **argv);
+int cmd_rssac002(int argc, char **argv);
 
 /* exit code of `rootxdp refresh` when another refresh holds the lock */
 #define RX_EXIT_LOCKED	3

@@ -69,6 +69,7 @@ static const struct command {
 	{ "refresh", cmd_refresh, "fetch, verify, compile and swap in a new zone; reload rootxdpd" },
 	{ "status", cmd_status, "interfaces, programs, live zone, map memory, rootxdpd" },
 	{ "stats", cmd_stats, "counters as text, JSON or Prometheus" },
+	{ "rssac002", cmd_rssac002, "RSSAC002 v5: snapshot the counters, report a day as YAML" },
 	{ "health", cmd_health, "exit non-zero, one line per problem, when not fit to serve" },
 	{ "anycast", cmd_anycast, "announce the service prefixes while healthy (watch, drain...)" },
 	{ "config", cmd_config, "print the configuration in effect, every key" },

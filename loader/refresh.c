@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "utc.h"
 #include "cmd.h"
+#include "rssac002.h"
 #include "image.h"
 #include "log.h"
 #include "rootxdp.h"
@@ -221,6 +222,7 @@ static int do_refresh(struct refresh *r)
 	http_keep(r);
 	if (daemon_sync(r, zserial, true))
 		return -1;
+	rx_rssac_loaded(&r->c, zserial, r->zone);	/* RSSAC002 load-time */
 	stamp(r, zserial);
 	if (rx_verbose)
 		printf("serving serial %u (was %u)\n", zserial, r->served);

@@ -59,7 +59,7 @@ CFLAGS=(-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-para
 # shellcheck disable=SC2054
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 # shellcheck disable=SC2206
-LIBS=($PKG_LIBS -lcrypto -lpthread)
+LIBS=($PKG_LIBS -lcrypto -lpthread -lm)
 
 # Library sources: every .c of the folder but main.c; for fallback/ also
 # the dnstap code protoc-c generated into $O (by `make all`, below).

@@ -42,7 +42,8 @@ if [[ "$PREFIX" == /usr ]]; then unitdir=/lib/systemd/system; else unitdir=$PREF
 
 bins=(rootxdp rootxdpd rootxdp-compile)
 units=(rootxdp.service rootxdpd.service rootxdp-refresh.service rootxdp-refresh.timer
-       rootxdp-anycast.service rootxdp-metrics.service rootxdp-metrics.timer)
+       rootxdp-anycast.service rootxdp-metrics.service rootxdp-metrics.timer
+       rootxdp-rssac002.service rootxdp-rssac002.timer)
 docs=(dist/rootxdp.conf dist/rootxdp.cron docs/operator-guide.md docs/design.md docs/anycast.md
       docs/grafana-rootxdp.json)
 birds=(dist/bird/bird.conf dist/bird/router.conf)

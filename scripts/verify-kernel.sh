@@ -151,7 +151,7 @@ gcc "${CFLAGS_VK[@]}" tests/kernel/verify_kernel.c common/*.c loader/zone_maps.c
 rm -rf "$W/initramfs"
 mkdir -p "$W/initramfs/rootxdp" "$W/initramfs/dev"
 objs() { local f; for f in "$@"; do case $f in */main.c) ;; *) echo "$O/${f%.c}.o" ;; esac; done; }
-STATIC_LIBS=(-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread)	# glibc's dlopen warnings: harmless
+STATIC_LIBS=(-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread -lm)	# glibc's dlopen warnings: harmless
 # The daemon's library brings dnstap: its generated code and two more libraries.
 FB_EXTRA=()
 [[ -f fallback/dnstap.proto ]] && FB_EXTRA=("$O/fallback/dnstap.pb-c.o" -lfstrm -lprotobuf-c)

@@ -125,6 +125,7 @@ int zc_write(struct zc *zc, const char *out)
 	hdr.nresp = zc->nresp;
 	hdr.nchunk = zc->nchunk;
 	hdr.nrrs = zc->nrrs;
+	hdr.zone_len = zc->text_len;
 	hdr.meta = zc->meta;
 	if (rx_image_write(out, &hdr, zc->resp, zc->chunk, zc->tld, zc->nsec, rrs, rrs_len,
 			   zc->err, sizeof(zc->err)))

@@ -88,7 +88,10 @@ size_t pkt_build(const struct pkt_spec *s, const uint8_t *dns, size_t dnslen, ui
 		put16(ip + 6, s->frag ? 0x2000 : 0x4000);
 		ip[8] = 61;
 		ip[9] = proto;
-		inet_pton(AF_INET, PKT_CLIENT4, ip + 12);
+		if (s->saddr_set)
+			memcpy(ip + 12, s->saddr, 4);
+		else
+			inet_pton(AF_INET, PKT_CLIENT4, ip + 12);
 		inet_pton(AF_INET, PKT_SERVER4, ip + 16);
 		if (s->ip_options)
 			memset(ip + 20, 1, 4);		/* NOPs */
@@ -100,7 +103,10 @@ size_t pkt_build(const struct pkt_spec *s, const uint8_t *dns, size_t dnslen, ui
 		put16(ip + 4, ext + ulen + s->ip_len_delta);
 		ip[6] = s->frag ? 44 : s->v6_ext ? 0 : proto;
 		ip[7] = 61;
-		inet_pton(AF_INET6, PKT_CLIENT6, ip + 8);
+		if (s->saddr_set)
+			memcpy(ip + 8, s->saddr, 16);
+		else
+			inet_pton(AF_INET6, PKT_CLIENT6, ip + 8);
 		inet_pton(AF_INET6, PKT_SERVER6, ip + 24);
 		if (ext) {
 			ip[40] = proto;		/* next header */

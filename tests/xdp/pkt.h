@@ -32,6 +32,8 @@ struct pkt_spec {
 	int udp_len_delta;	/* added to the UDP length field */
 	int ip_len_delta;	/* added to the IP length field */
 	size_t trailing;	/* bytes after the IP packet */
+	int saddr_set;		/* source address saddr, not PKT_CLIENT4/6 */
+	uint8_t saddr[16];	/* IPv4: the first 4 bytes */
 };
 
 /* Frame length, or 0 if it does not fit PKT_MAX. */

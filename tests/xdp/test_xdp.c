@@ -1684,6 +1684,8 @@ static void check_totals(void)
 
 /* ns per packet: test-run duration of single runs, averaged (repeat > 1
  * would rerun the program on its own rewritten output). */
+#include "cases_rssac.h"
+
 static void cleanup(void)
 {
 	char p[128];
@@ -1818,6 +1820,7 @@ int main(int argc, char **argv)
 		cfg_set(NULL, MTU);
 	}
 	cases_rrl();
+	cases_rssac();
 
 	/* A second swap (into the other slot) keeps answering the same. */
 	{
