@@ -26,6 +26,8 @@
 #include "respond.h"
 #include "l234.h"
 #include "defend.h"
+#include "tap.h"
+#include "top.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -219,6 +221,7 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	reason = rewrite_l234(s, &p, o);
 	if (reason)
 		goto pass;
+	tap_query(ctx, xdp, st, &p, cfg);
 	return RX_ANSWER;
 pass:
 	stat_inc(st, reason);
@@ -292,6 +295,8 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		stat_inc(st, RX_PASS_ERROR);
 		return XDP_ABORTED;
 	}
+	tap_response(ctx, 1, st, RX_PATH_XDP, hlen, rlen);
+	top_count(s, &o, st);
 	count_answer(st, &o);
 	return XDP_TX;
 }
@@ -350,6 +355,8 @@ int rootxdp_tc(struct __sk_buff *skb)
 	if (bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_pseudo, BPF_F_PSEUDO_HDR | mm) ||
 	    bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_data, mm))
 		goto shot;
+	tap_response(skb, 0, st, RX_PATH_TC, hlen, rlen);
+	top_count(s, &o, st);
 	count_answer(st, &o);
 	return bpf_redirect(skb->ifindex, 0);
 shot:
