@@ -27,7 +27,6 @@
 #include "l234.h"
 #include "defend.h"
 #include "tap.h"
-#include "top.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -221,7 +220,6 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	reason = rewrite_l234(s, &p, o);
 	if (reason)
 		goto pass;
-	tap_query(ctx, xdp, st, &p, cfg);
 	return RX_ANSWER;
 pass:
 	stat_inc(st, reason);
@@ -273,6 +271,7 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	if (ret != RX_ANSWER)
 		return XDP_PASS;
+	tap_query(ctx, 1, st, &o);
 
 	/* Nothing is written before the frame has its final size: if the
 	 * driver has no tailroom the query goes up intact, to the TC program. */
@@ -295,8 +294,7 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		stat_inc(st, RX_PASS_ERROR);
 		return XDP_ABORTED;
 	}
-	tap_response(ctx, 1, st, RX_PATH_XDP, hlen, rlen);
-	top_count(s, &o, st);
+	watch_sent(ctx, 1, &o, st);
 	count_answer(st, &o);
 	return XDP_TX;
 }
@@ -320,6 +318,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	if (ret != RX_ANSWER)
 		return TC_ACT_OK;
+	tap_query(skb, 0, st, &o);
 
 	if (bpf_skb_change_tail(skb, o.new_len, 0)) {
 		stat_inc(st, RX_PASS_ERROR);
@@ -355,8 +354,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 	if (bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_pseudo, BPF_F_PSEUDO_HDR | mm) ||
 	    bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_data, mm))
 		goto shot;
-	tap_response(skb, 0, st, RX_PATH_TC, hlen, rlen);
-	top_count(s, &o, st);
+	watch_sent(skb, 0, &o, st);
 	count_answer(st, &o);
 	return bpf_redirect(skb->ifindex, 0);
 shot:

@@ -28,6 +28,7 @@
 #include "rootxdp.h"
 #include "parse.h"
 #include "stats.h"
+#include "top.h"
 
 /* rx_tap: the sample, read by rootxdpd (fallback/ktap.c).  Sized by the
  * loader at attach (dnstap-ring-size); kept by an upgrade. */
@@ -60,35 +61,62 @@ static __always_inline long tap_load(void *ctx, int xdp, __u32 off, void *to, __
 	return bpf_skb_load_bytes(ctx, off, to, len);
 }
 
+/*
+ * v clamped to [1, max] in the register the helper gets it in.  Written
+ * in C, clang 14 copies v and compares the original, and 6.1 bounds only
+ * the one it compared ("invalid access to map value, value_size=2064
+ * off=576 size=4607"); and 6.1 learns no lower bound from "!= 0".
+ */
+#define TAP_CLAMP(v, max)						\
+	({								\
+		__u64 __v = (v);					\
+		asm volatile("if %[x] <= %[m] goto +1; %[x] = %[m]; "	\
+			     "if %[x] > 0 goto +1; %[x] = 1"		\
+			     : [x] "+r"(__v) : [m] "i"(max));		\
+		__v;							\
+	})
+
 /* UNIX time in ns (rx_cfg.tai_offset: see rootxdp.h). */
 static __always_inline __u64 tap_now(const struct rx_cfg *cfg)
 {
 	return bpf_ktime_get_tai_ns() - (__u64)cfg->tai_offset * RX_NS_PER_S;
 }
 
-/* The answer is built, the frame not yet touched: if this answer is one
- * in N, copy the query, addresses and ports into the CPU's buffer. */
-static __always_inline void tap_query(void *ctx, int xdp, struct rx_stats *st,
-				      const struct rx_l234 *p, const struct rx_cfg *cfg)
-{
-	__u32 rate = cfg->tap.sample_rate, zero = 0, l3, n;
-	struct rx_tap_buf *b;
-	__u16 ports[2];
+/* Both steps are subprograms (static, so verified with the caller's
+ * types): inlined, their locals pushed the programs' frames over 6.1's
+ * 512-byte stack ("combined stack size of 3 calls is 544"). */
 
-	if (!rate || !st || st->answered % rate)
+/* rx_core() has built the answer, the frame is not yet touched: if this
+ * answer is one in N, copy the query, addresses and ports into the CPU's
+ * buffer.  All from the frame: rx_out gives where UDP starts (34, 38 or
+ * 42 for IPv4 behind 0..2 VLAN tags, 54, 58 or 62 for IPv6: options and
+ * extension headers are passed), UDP's length field the query's. */
+static __noinline void tap_query(void *ctx, int xdp, struct rx_stats *st,
+				 const struct rx_out *o)
+{
+	const struct rx_cfg *cfg;
+	__u32 zero = 0, l3, l4, v6;
+	__u64 n;
+	struct rx_tap_buf *b;
+	__u16 ports[2], ulen;
+
+	cfg = bpf_map_lookup_elem(&rx_cfg, &zero);
+	if (!cfg || !o || !st || !cfg->tap.sample_rate || st->answered % cfg->tap.sample_rate)
 		return;
 	b = bpf_map_lookup_elem(&rx_tap_buf, &zero);
 	if (!b)
 		return;
+	l4 = o->l4off & 0x7f;
+	v6 = l4 >= ETH_HLEN + 40;
+	l3 = l4 - (v6 ? 40 : 20);
 	b->armed = 0;
 	b->path = xdp ? RX_PATH_XDP : RX_PATH_TC;
 	b->rec.qtime_ns = tap_now(cfg);
 	b->rec.path = b->path;
-	b->rec.flags = p->v6 ? RX_TAP_V6 : 0;
+	b->rec.flags = v6 ? RX_TAP_V6 : 0;
 	__builtin_memset(b->rec.client, 0, sizeof(b->rec.client));
 	__builtin_memset(b->rec.server, 0, sizeof(b->rec.server));
-	l3 = p->l3off & 0x1f;	/* 14, 18 or 22 */
-	if (p->v6) {
+	if (v6) {
 		if (tap_load(ctx, xdp, l3 + 8, b->rec.client, 16) ||
 		    tap_load(ctx, xdp, l3 + 24, b->rec.server, 16))
 			return;
@@ -97,17 +125,13 @@ static __always_inline void tap_query(void *ctx, int xdp, struct rx_stats *st,
 		    tap_load(ctx, xdp, l3 + 16, b->rec.server, 4))
 			return;
 	}
-	if (tap_load(ctx, xdp, p->l4off & 0x7f, ports, sizeof(ports)))
+	if (tap_load(ctx, xdp, l4, ports, sizeof(ports)) ||
+	    tap_load(ctx, xdp, l4 + 4, &ulen, sizeof(ulen)))
 		return;
 	b->rec.cport = bpf_ntohs(ports[0]);
 	b->rec.sport = bpf_ntohs(ports[1]);
-	n = p->dns_len;
-	if (n > RX_TAP_Q_MAX)
-		n = RX_TAP_Q_MAX;
-	barrier_var(n);
-	if ((__s32)n < 1)
-		return;
-	if (tap_load(ctx, xdp, p->dnsoff & 0x7f, b->rec.q, n))
+	n = TAP_CLAMP(bpf_ntohs(ulen) - 8, RX_TAP_Q_MAX);
+	if (tap_load(ctx, xdp, l4 + 8, b->rec.q, n))
 		return;
 	b->rec.qlen = n;
 	b->armed = st->answered + 1;
@@ -116,12 +140,13 @@ static __always_inline void tap_query(void *ctx, int xdp, struct rx_stats *st,
 /* The response is in the frame, len bytes at off: if the buffer holds
  * this answer's query, add the response (at most RX_TAP_R_MAX bytes) and
  * send the record.  Before count_answer(), which moves `answered` on. */
-static __always_inline void tap_response(void *ctx, int xdp, struct rx_stats *st, __u32 path,
-					 __u32 off, __u32 len)
+static __noinline void tap_response(void *ctx, int xdp, struct rx_stats *st, __u32 off,
+				    __u32 len)
 {
 	const struct rx_cfg *cfg;
 	struct rx_tap_buf *b;
-	__u32 zero = 0, n = len;
+	__u32 zero = 0, path = xdp ? RX_PATH_XDP : RX_PATH_TC;
+	__u64 n;
 
 	if (!st)
 		return;
@@ -132,10 +157,8 @@ static __always_inline void tap_response(void *ctx, int xdp, struct rx_stats *st
 	cfg = bpf_map_lookup_elem(&rx_cfg, &zero);
 	if (!cfg)
 		return;
-	if (n > RX_TAP_R_MAX)
-		n = RX_TAP_R_MAX;
-	barrier_var(n);
-	if ((__s32)n < 1 || tap_load(ctx, xdp, off & 0x7f, b->rec.r, n))
+	n = TAP_CLAMP(len, RX_TAP_R_MAX);
+	if (tap_load(ctx, xdp, off & 0x7f, b->rec.r, n))
 		return;
 	b->rec.rlen = n;
 	b->rec.rlen_full = len;
@@ -143,6 +166,21 @@ static __always_inline void tap_response(void *ctx, int xdp, struct rx_stats *st
 	stat_inc(st, RX_ST_TAP_SAMPLED);
 	if (bpf_ringbuf_output(&rx_tap, &b->rec, sizeof(b->rec), 0))
 		stat_inc(st, RX_ST_TAP_LOST);
+}
+
+/* After the answer is sent, before count_answer(): the dnstap sample's
+ * response and the name counters (bpf/top.h).  One call with the
+ * response where rx_out says it is: fewer values live across it in the
+ * programs, whose frames 6.1 allows no larger. */
+static __noinline void watch_sent(void *ctx, int xdp, const struct rx_out *o,
+				  struct rx_stats *st)
+{
+	if (!o)
+		return;
+	tap_response(ctx, xdp, st, o->hdr_len, o->resp_len);
+	/* the scratch looked up again: keeping the programs' pointer alive
+	 * until here cost them a register, and 6.1 the stack slot */
+	top_count(scratch_get(), o, st);
 }
 
 #endif

@@ -67,26 +67,32 @@ static __always_inline void top_bump(void *map, const struct rx_label *key,
 	}
 }
 
-/* An answer was sent: its qtype (the question ends at o->base, QTYPE
+/* A subprogram, not inlined: the programs' frames have no room left.
+ * An answer was sent: its qtype (the question ends at o->base, QTYPE
  * then QCLASS; FORMERR has no question: qt_stat RX_STAT_MAX), and its
  * TLD by the answer's kind (s->key: the last label, lowercased). */
-static __always_inline void top_count(struct rx_scratch *s, const struct rx_out *o,
-				      struct rx_stats *st)
+static __noinline void top_count(struct rx_scratch *s, const struct rx_out *o,
+				 struct rx_stats *st)
 {
 	const struct rx_cfg *cfg;
 	struct rx_top_qt *qt;
-	__u32 zero = 0, i, qtype;
+	__u32 zero = 0, i;
+	__u64 qtype;
 
 	cfg = bpf_map_lookup_elem(&rx_cfg, &zero);
-	if (!cfg || !cfg->tap.top || o->qt_stat >= RX_STAT_MAX)
+	if (!cfg || !cfg->tap.top || !s || !o || o->qt_stat >= RX_STAT_MAX)
 		return;
 	i = (o->base - 4) & 0x1ff;	/* base <= 12 + 259: within q[] */
-	qtype = (__u32)s->q[i] << 8 | s->q[i + 1];
+	/* 64-bit on purpose: with a 32-bit compare 6.1 loses the upper half
+	 * ("math between map_value pointer and register with unbounded min
+	 * value is not allowed"). */
+	qtype = (__u64)s->q[i] << 8 | s->q[i + 1];
+	if (qtype > RX_TOP_QT - 1)
+		qtype = RX_TOP_QT - 1;
+	barrier_var(qtype);
 	qt = bpf_map_lookup_elem(&rx_top_qt, &zero);
-	if (qt) {
-		i = qtype < RX_TOP_QT - 1 ? qtype : RX_TOP_QT - 1;
-		qt->n[i]++;
-	}
+	if (qt && qtype < RX_TOP_QT)
+		qt->n[qtype]++;
 	switch (o->kind) {
 	case RX_ST_K_REFERRAL:
 	case RX_ST_K_DS:
