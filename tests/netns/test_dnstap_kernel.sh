@@ -253,6 +253,9 @@ ts = [datetime.datetime.fromisoformat(x.replace('Z', '+00:00')).timestamp() for 
 sys.exit(0 if ts and all($t0 - 1 <= t <= $t1 + 1 for t in ts) else 1)" $qts
 expect_eq "dnstap_dropped = 0" "$(dstat dnstap_dropped)" 0
 
+printf 'dnstap-ring-size = 5000\n' >"$RX_TMP/bad.conf"
+check_not "dnstap-ring-size 5000 (not a power of 2) is refused" "$RX" config --config "$RX_TMP/bad.conf"
+
 # ---- overflow: a 4 KiB ring, the reader stopped ----
 rx detach --netns "$NS_SRV" --iface "$DEV_SRV" >"$RX_TMP/detach.log" 2>&1 ||
 	{ cat "$RX_TMP/detach.log"; fail "rootxdp detach"; }
