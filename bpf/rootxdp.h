@@ -179,7 +179,9 @@ struct rx_rrl_exempt_key {
 enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 
 /* X-macro: name used by `rootxdp stats`, and the enum.  Order is ABI for
- * the pinned map only within one build; stats print names, never numbers. */
+ * the pinned map only within one build; stats print names, never numbers.
+ * packets = answered + RX_DROP_QR .. RX_PASS_ERROR (tests/xdp checks it);
+ * counters after RX_PASS_ERROR count something else. */
 #define RX_STATS(X)							\
 	X(RX_ST_PACKETS,	packets)	/* frames seen: = answered + passes + drops */	\
 	X(RX_ST_IPV4,		ipv4)						\
