@@ -395,6 +395,8 @@ int main(int argc, char **argv)
 	snprintf(d.pid_path, sizeof(d.pid_path), "%s/rootxdpd.pid", d.cfg.run_dir);
 	snprintf(d.stats_path, sizeof(d.stats_path), "%s/rootxdpd.stats", d.cfg.run_dir);
 	snprintf(d.top_path, sizeof(d.top_path), "%s/rootxdpd.top", d.cfg.run_dir);
+	if (!d.top)
+		unlink(d.top_path);	/* an earlier run's counts: not ours */
 	pf = fopen(d.pid_path, "w");
 	if (pf) {
 		fprintf(pf, "%ld\n", (long)getpid());
