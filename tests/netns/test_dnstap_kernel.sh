@@ -247,6 +247,7 @@ t1=$(date -u +%s)
 # record's within the seconds the frames and queries were sent
 qts=$(dnstap-read -y "$tapf" | awk '/query_time: !!timestamp/ { t = $3 }
 	/QUESTION_SECTION:/ { getline; if ($0 ~ /- .[xt][0-9]+\./) print t }' | sort -u)
+# shellcheck disable=SC2086  # $qts: one argument per time
 check "kernel records' query_time within [$t0, $t1] ($(head -1 <<<"$qts") ...)" python3 -c "
 import datetime, sys
 ts = [datetime.datetime.fromisoformat(x.replace('Z', '+00:00')).timestamp() for x in sys.argv[1:]]

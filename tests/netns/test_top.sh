@@ -46,7 +46,6 @@ rx() { local c=$1; shift; "$RX" "$c" --config "$CONF" "$@"; }
 rx attach --netns "$NS_SRV" --iface "$DEV_SRV" "$RX_TMP/root.img" >"$RX_TMP/attach.log" 2>&1 ||
 	{ cat "$RX_TMP/attach.log"; _rx_abort "rootxdp attach failed"; }
 bg_start rootxdpd ip netns exec "$NS_SRV" "$O/rootxdpd" --config "$CONF"
-DPID=$BG_PID
 # no DNS probe: it would be counted
 wait_until 10 grep -q "listening on" "$RX_TMP/rootxdpd.log" ||
 	_rx_abort "rootxdpd did not start ($(tail -3 "$RX_TMP/rootxdpd.log"))"
