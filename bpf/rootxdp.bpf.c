@@ -27,6 +27,7 @@
 #include "l234.h"
 #include "defend.h"
 #include "rssac_bpf.h"
+#include "tap.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -369,6 +370,7 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	if (ret != RX_ANSWER)
 		return XDP_PASS;
+	tap_query(ctx, 1, st, &o);
 
 	/* Nothing is written before the frame has its final size: if the
 	 * driver has no tailroom the query goes up intact, to the TC program. */
@@ -396,6 +398,7 @@ int rootxdp_xdp(struct xdp_md *ctx)
 		goto abort;
 	/* RFC 768: a computed 0 is sent as all ones (0 = no checksum). */
 	*(__u16 *)(udp + 6) = check ? check : 0xffff;
+	watch_sent(ctx, 1, &o, st);
 	count_answer(st, &o);
 	rssac_count(RX_PATH_XDP, &o);
 	return XDP_TX;
@@ -426,6 +429,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	if (ret != RX_ANSWER)
 		return TC_ACT_OK;
+	tap_query(skb, 0, st, &o);
 
 	/* One resize, to the final size. */
 	if (bpf_skb_change_tail(skb, o.new_len, 0)) {
@@ -470,6 +474,7 @@ int rootxdp_tc(struct __sk_buff *skb)
 	if (bpf_l4_csum_replace(skb, l4 + 6, 0, o.sum_pseudo, BPF_F_PSEUDO_HDR | mm) ||
 	    bpf_l4_csum_replace(skb, l4 + 6, 0, csum_add(o.sum_data, fsum), mm))
 		goto shot;
+	watch_sent(skb, 0, &o, st);
 	count_answer(st, &o);
 	rssac_count(RX_PATH_TC, &o);
 	return bpf_redirect(skb->ifindex, 0);

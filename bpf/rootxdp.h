@@ -14,6 +14,7 @@
 #include "rrl.h"
 #include "cookie.h"
 #include "rssac.h"
+#include "taptop.h"
 
 /* ---- limits (RX_LABEL_MAX and RX_BODY_MAX overridable at build time) ---- */
 #ifndef RX_LABEL_MAX
@@ -165,6 +166,7 @@ struct rx_cfg {
 	__s64 tai_offset;
 	struct rx_cookie_keys cookie;	/* RFC 9018 secrets (SipHash keys) */
 	struct rx_rrl_params rrl;	/* rate 0: RRL off */
+	struct rx_tap_cfg tap;		/* dnstap sample, name telemetry */
 };
 
 /* rx_rrl_exempt: LPM trie of prefixes RRL never limits.  IPv4 prefixes
@@ -178,7 +180,9 @@ struct rx_rrl_exempt_key {
 enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 
 /* X-macro: name used by `rootxdp stats`, and the enum.  Order is ABI for
- * the pinned map only within one build; stats print names, never numbers. */
+ * the pinned map only within one build; stats print names, never numbers.
+ * packets = answered + RX_DROP_QR .. RX_PASS_ERROR (tests/xdp checks it);
+ * counters after RX_PASS_ERROR count something else. */
 #define RX_STATS(X)							\
 	X(RX_ST_PACKETS,	packets)	/* frames seen: = answered + passes + drops */	\
 	X(RX_ST_IPV4,		ipv4)						\
@@ -250,7 +254,10 @@ enum rx_path { RX_PATH_XDP = 0, RX_PATH_TC = 1 };
 	X(RX_PASS_NO_ZONE,	pass_no_zone)					\
 	X(RX_PASS_MTU,		pass_mtu)	/* answer larger than the MTU */ \
 	X(RX_PASS_NO_ROOM,	pass_no_room)	/* XDP: no tailroom -> TC */	\
-	X(RX_PASS_ERROR,	pass_error)	/* helper failed */
+	X(RX_PASS_ERROR,	pass_error)	/* helper failed */		\
+	X(RX_ST_TAP_SAMPLED,	tap_sampled)	/* dnstap: answers picked (1 in N) */ \
+	X(RX_ST_TAP_LOST,	tap_lost)	/* ...of which lost: ring buffer full */ \
+	X(RX_ST_TOP_FULL,	top_full)	/* name not counted: rx_top_tld full */
 
 #define RX_STAT_ENUM(e, s) e,
 enum rx_stat { RX_STATS(RX_STAT_ENUM) RX_STAT_MAX };
@@ -311,7 +318,8 @@ _Static_assert(sizeof(struct rx_resp) == 12 + 8 * RX_CUT_MAX + 2 * RX_FIX_MAX + 
 _Static_assert(sizeof(struct rx_nsec) == 72, "rx_nsec layout");
 _Static_assert(sizeof(struct rx_apex) == 12, "rx_apex layout");
 _Static_assert(sizeof(struct rx_cfg) == 8 + 2 * RX_IDENT_MAX + 8 +
-	       sizeof(struct rx_cookie_keys) + sizeof(struct rx_rrl_params), "rx_cfg layout");
+	       sizeof(struct rx_cookie_keys) + sizeof(struct rx_rrl_params) +
+	       sizeof(struct rx_tap_cfg), "rx_cfg layout");
 _Static_assert(sizeof(struct rx_rrl_key) == 24, "rx_rrl_key has no hidden padding");
 _Static_assert(sizeof(enum rx_rrl_class) == 1, "rx_rrl_key.cls is one byte");
 _Static_assert(sizeof(struct rx_rrl_params) == 40, "rx_rrl_params layout");

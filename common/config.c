@@ -63,6 +63,9 @@ static const struct key keys[] = {
 	STR("dnstap-identity", dnstap_identity),
 	BOOL("dnstap-log-queries", dnstap_log_queries),
 	BOOL("dnstap-log-responses", dnstap_log_responses),
+	UINT("dnstap-sample-rate", dnstap_sample_rate, 0, 1000000000),
+	UINT("dnstap-ring-size", dnstap_ring_size, 4096, 1073741824),
+	BOOL("top-names", top_names),
 	STR("zone-source", zone_source),
 	STR("zone-source-key", zone_source_key),
 	/* a list whose values hold secrets: dumped without them */
@@ -110,6 +113,8 @@ void rx_config_defaults(struct rx_config *c)
 	c->minimal_any = true;
 	c->dnstap_log_queries = true;
 	c->dnstap_log_responses = true;
+	c->dnstap_ring_size = RX_TAP_RING_DEFAULT;
+	c->top_names = true;
 	snprintf(c->trust_anchor, sizeof(c->trust_anchor), "/usr/share/dns/root.key");
 	c->require_zonemd = true;
 	c->sig_expire_margin_s = 7 * 86400;
@@ -338,6 +343,12 @@ int rx_config_load(struct rx_config *c, const char *path, bool must_exist,
 		}
 	}
 	fclose(f);
+	/* A BPF ring buffer is a power of 2 pages (bpf(2) refuses others). */
+	if (c->dnstap_ring_size & (c->dnstap_ring_size - 1)) {
+		snprintf(err, errlen, "%s: dnstap-ring-size: %u is not a power of 2 (e.g. 4194304)",
+			 path, c->dnstap_ring_size);
+		return -1;
+	}
 	return 0;
 fail:
 	fclose(f);

@@ -62,6 +62,10 @@ struct rx_config {
 	char dnstap_identity[65];		/* "" = the identity */
 	bool dnstap_log_queries;		/* AUTH_QUERY, default yes */
 	bool dnstap_log_responses;		/* AUTH_RESPONSE, default yes */
+	/* the kernel paths' sample (bpf/tap.h) and name counters (bpf/top.h) */
+	unsigned dnstap_sample_rate;		/* 1 in N kernel answers, 0 = off */
+	unsigned dnstap_ring_size;		/* rx_tap bytes, a power of 2 */
+	bool top_names;				/* rx_top_* counters, default yes */
 	/* refresh */
 	char zone_source[1024];			/* file path, http(s) URL, axfr://host[:port] */
 	char zone_source_key[256];		/* TSIG key name for axfr://, "" = none */

@@ -373,7 +373,7 @@ static void set_addr(ProtobufCBinaryData *b, protobuf_c_boolean *has, uint32_t *
 
 /* Encode one Dnstap frame and queue it; never blocks. */
 static void submit(struct fb_dnstap *t, struct sink *s, unsigned qi, Dnstap__Message *m,
-		   struct fb_stats *st)
+		   const char *extra, struct fb_stats *st)
 {
 	Dnstap__Dnstap d = DNSTAP__DNSTAP__INIT;
 	uint8_t *buf;
@@ -390,6 +390,11 @@ static void submit(struct fb_dnstap *t, struct sink *s, unsigned qi, Dnstap__Mes
 		d.version.data = (uint8_t *)t->version;
 		d.version.len = strlen(t->version);
 		d.has_version = 1;
+	}
+	if (extra) {
+		d.extra.data = (uint8_t *)extra;
+		d.extra.len = strlen(extra);
+		d.has_extra = 1;
 	}
 	len = dnstap__dnstap__get_packed_size(&d);
 	buf = malloc(len);
@@ -443,7 +448,7 @@ void fb_dnstap_log(struct fb_dnstap *t, unsigned qi, const struct fb_dnstap_msg 
 		m.has_query_message = 1;
 		m.query_message.data = (uint8_t *)x->q;
 		m.query_message.len = x->qlen;
-		submit(t, s, qi, &m, st);
+		submit(t, s, qi, &m, x->extra, st);
 	}
 	if (s && want_r) {
 		m.type = DNSTAP__MESSAGE__TYPE__AUTH_RESPONSE;
@@ -454,7 +459,7 @@ void fb_dnstap_log(struct fb_dnstap *t, unsigned qi, const struct fb_dnstap_msg 
 		m.has_response_message = 1;
 		m.response_message.data = (uint8_t *)x->r;
 		m.response_message.len = x->rlen;
-		submit(t, s, qi, &m, st);
+		submit(t, s, qi, &m, x->extra, st);
 	}
 	pthread_mutex_unlock(&t->locks[qi].mu);
 }

@@ -205,6 +205,7 @@ struct fb_conf {
 	const struct fb_conf *live;
 	struct fb_rrl *rrl;		/* NULL: RRL off */
 	struct fb_dnstap *dnstap;	/* NULL: dnstap off */
+	struct fb_top *top;		/* NULL: top-names off */
 };
 
 struct fb_client {
@@ -359,7 +360,10 @@ enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, 
 	X(FB_S_RELOADS,		"reloads")				\
 	X(FB_S_RELOAD_FAILED,	"reload_failed")			\
 	X(FB_S_DNSTAP_SENT,	"dnstap_sent")	/* queued for the writer */ \
-	X(FB_S_DNSTAP_DROPPED,	"dnstap_dropped") /* queue full: not logged */
+	X(FB_S_DNSTAP_DROPPED,	"dnstap_dropped") /* queue full: not logged */ \
+	X(FB_S_KTAP_READ,	"kernel_tap_read") /* records read from rx_tap */ \
+	X(FB_S_KTAP_CUT,	"kernel_tap_cut") /* ...whose response was cut */ \
+	X(FB_S_TOP_FULL,	"top_full")	/* TLD not counted: table full */
 #define FB_STAT_ENUM(e, s) e,
 enum fb_stat { FB_STATS(FB_STAT_ENUM) FB_S_MAX };
 #undef FB_STAT_ENUM
@@ -414,6 +418,7 @@ struct fb_dnstap_msg {
 	const uint8_t *q, *r;
 	size_t qlen, rlen;
 	struct timespec qtime, rtime;	/* CLOCK_REALTIME */
+	const char *extra;		/* Dnstap.extra, NULL = none ("xdp", "tc") */
 };
 
 struct fb_dnstap *fb_dnstap_new(const struct fb_dnstap_opts *o, char *err, size_t errlen);
@@ -425,6 +430,29 @@ void fb_dnstap_log(struct fb_dnstap *t, unsigned q, const struct fb_dnstap_msg *
 /* SIGHUP: a file output is reopened when its path no longer names the file
  * being written (moved or removed by log rotation); 1 if reopened. */
 int fb_dnstap_reopen(struct fb_dnstap *t);
+
+/*
+ * The kernel paths' sample (ktap.c): a thread reading the pinned rx_tap
+ * ring buffer (bpf/tap.h) into the same dnstap stream, on its own input
+ * queue (index q).  Opened before privileges are dropped (bpf(2) needs
+ * them); NULL with a warning when nothing is pinned.
+ */
+struct fb_ktap;
+struct fb_ktap *fb_ktap_open(const char *pin_root, struct fb_stats *st);
+/* Start reading into t's input queue q. */
+int fb_ktap_start(struct fb_ktap *k, struct fb_dnstap *t, unsigned q);
+/* Stop the thread (what the ring still holds is read first), close. */
+void fb_ktap_free(struct fb_ktap *k);
+
+/* Which names are asked (top.c): per-worker shards, summed by main into
+ * run-dir/rootxdpd.top for `rootxdp stats --top`. */
+struct fb_top;
+struct fb_top *fb_top_new(unsigned nshards);
+void fb_top_free(struct fb_top *t);
+/* Worker `shard` answered q (res): its qtype and TLD label. */
+void fb_top_count(struct fb_top *t, unsigned shard, const uint8_t *q, size_t qlen,
+		  const struct fb_result *res, struct fb_stats *st);
+int fb_top_write(struct fb_top *t, const char *path);
 
 /* ---------------------------------------------------------------- server */
 

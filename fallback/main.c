@@ -106,6 +106,8 @@ struct daemon {
 	const char *image_opt;
 	char pid_path[PATH_MAX + 32];
 	char stats_path[PATH_MAX + 32];
+	char top_path[PATH_MAX + 32];
+	struct fb_top *top;
 	struct fb_stats *main_stats;
 };
 
@@ -169,6 +171,11 @@ static void write_stats(struct daemon *d, struct fb_server *srv)
 	fb_zone_unref(z);
 	if (rc && !warned) {
 		rx_warn("cannot write %s: %s", d->stats_path, strerror(-rc));
+		warned = true;
+	}
+	rc = fb_top_write(d->top, d->top_path);
+	if (rc && !warned) {
+		rx_warn("cannot write %s: %s", d->top_path, strerror(-rc));
 		warned = true;
 	}
 }
@@ -437,6 +444,7 @@ int main(int argc, char **argv)
 	static struct fb_conf cf;
 	struct fb_server_opts so;
 	struct fb_server *srv;
+	struct fb_ktap *ktap = NULL;
 	struct fb_zone *z;
 	char listen[RX_CONF_LIST_MAX][64];
 	int nlisten = 0, port = -1, workers = -1, opt, rc = 1;
@@ -542,6 +550,13 @@ int main(int argc, char **argv)
 		rx_err("no zone: %s (answering SERVFAIL until a reload succeeds)", err);
 	}
 
+	if (d.cfg.top_names) {
+		d.top = cf.top = fb_top_new(so.workers);
+		if (!cf.top) {
+			rx_err("out of memory for the name counters (top-names = no to go without)");
+			goto out_zone;
+		}
+	}
 	srv = fb_server_new(&so, &cf, err, sizeof(err));
 	if (!srv) {
 		rx_err("%s", err);
@@ -556,6 +571,9 @@ int main(int argc, char **argv)
 		rx_warn("cannot create %s: %s", d.cfg.run_dir, strerror(errno));
 	snprintf(d.pid_path, sizeof(d.pid_path), "%s/rootxdpd.pid", d.cfg.run_dir);
 	snprintf(d.stats_path, sizeof(d.stats_path), "%s/rootxdpd.stats", d.cfg.run_dir);
+	snprintf(d.top_path, sizeof(d.top_path), "%s/rootxdpd.top", d.cfg.run_dir);
+	if (!d.top)
+		unlink(d.top_path);	/* an earlier run's counts: not ours */
 	pf = fopen(d.pid_path, "w");
 	if (pf) {
 		fprintf(pf, "%ld\n", (long)getpid());
@@ -566,6 +584,12 @@ int main(int argc, char **argv)
 	/* RSSAC002 counters: a file in state-dir, opened before the drop */
 	if (fb_rssac_open(d.cfg.state_dir, err, sizeof(err)))
 		rx_warn("%s: RSSAC002 counters off", err);
+	/* the kernel paths' dnstap sample: its ring is opened while we may */
+	if (d.cfg.dnstap[0] && d.cfg.dnstap_sample_rate)
+		ktap = fb_ktap_open(d.cfg.pin_root, d.main_stats);
+	else if (d.cfg.dnstap_sample_rate)
+		rx_warn("dnstap-sample-rate is %u but dnstap is not set: the kernel's sample "
+			"is not written (tap_lost counts it)", d.cfg.dnstap_sample_rate);
 	if (drop_privileges(d.cfg.user, d.cfg.run_dir))
 		goto out_srv;
 	/* dnstap: opened as the user we run as (a file reopened on SIGHUP is) */
@@ -576,7 +600,7 @@ int main(int argc, char **argv)
 			.version = "rootxdpd " RX_VERSION,
 			.log_queries = d.cfg.dnstap_log_queries,
 			.log_responses = d.cfg.dnstap_log_responses,
-			.nqueues = so.workers,
+			.nqueues = so.workers + 1,	/* + the kernel sample's */
 		};
 
 		cf.dnstap = fb_dnstap_new(&to, err, sizeof(err));
@@ -588,6 +612,12 @@ int main(int argc, char **argv)
 			to.log_queries ? "queries" : "",
 			to.log_queries && to.log_responses ? ", " : "",
 			to.log_responses ? "responses" : "");
+		if (ktap) {
+			if (fb_ktap_start(ktap, cf.dnstap, so.workers))
+				goto out_srv;
+			rx_info("dnstap: the kernel paths' sample too, 1 in %u answers",
+				d.cfg.dnstap_sample_rate);
+		}
 	}
 	if (fb_server_start(srv))
 		goto out_srv;
@@ -633,11 +663,13 @@ int main(int argc, char **argv)
 	write_stats(&d, srv);
 	rc = 0;
 out_srv:
+	fb_ktap_free(ktap);		/* before the stream it writes to */
 	fb_dnstap_free(cf.dnstap);	/* what is queued is written, then STOP */
 	cf.dnstap = NULL;
 	unlink(d.pid_path);
 	fb_server_free(srv);
 out_zone:
+	fb_top_free(cf.top);
 	fb_live_set(NULL);
 	return rc;
 }

@@ -434,6 +434,7 @@ static void udp_read(struct worker *w, struct item *it)
 		}
 		fb_stats_count(w->st, &res, FB_UDP, cl.addr.ss_family, len, rlen);
 		fb_rssac_count(FB_UDP, &cl.addr, len, rlen, res.rcode);
+		fb_top_count(cf->top, w->idx, w->qbuf, len, &res, w->st);
 		if (!rlen) {
 			if (cf->dnstap)
 				udp_dnstap(w, &mh, &cl.addr, len, 0, &qtime);
@@ -651,6 +652,7 @@ static int conn_process(struct worker *w, struct conn *c)
 				 FB_MSG_MAX, &res);
 		fb_stats_count(w->st, &res, FB_TCP, c->peer.ss_family, qlen, rlen);
 		fb_rssac_count(FB_TCP, &c->peer, qlen, rlen, res.rcode);
+		fb_top_count(cf->top, w->idx, c->in + off + 2, qlen, &res, w->st);
 		if (cf->dnstap) {
 			/* response time: when it is queued on the connection */
 			struct fb_dnstap_msg m = {

@@ -50,7 +50,7 @@ bool rx_map_stateless(const char *name)
 	/* Per-CPU scratch space, nothing kept from one packet to the next:
 	 * each set of programs gets its own, so that an upgrade may change
 	 * its size.  Old attachments pinned it; upgrade removes that pin. */
-	return !strcmp(name, "rx_scratch");
+	return !strcmp(name, "rx_scratch") || !strcmp(name, "rx_tap_buf");
 }
 
 int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root)
@@ -78,9 +78,14 @@ int rx_progs_get(const char *pin_root, struct rx_progs *p)
 {
 	char path[PATH_MAX];
 	struct rootxdp *skel = NULL;
+	/* The sizes are inputs: the memset below used to wipe them, and
+	 * rrl-table-size was never applied. */
+	unsigned rrl_entries = p->rrl_entries, tap_ring = p->tap_ring;
 	int err;
 
 	memset(p, 0, sizeof(*p));
+	p->rrl_entries = rrl_entries;
+	p->tap_ring = tap_ring;
 	p->xdp_fd = p->tc_fd = -1;
 	maps_init(&p->maps);
 
@@ -123,6 +128,11 @@ pin_err:
 	if (p->rrl_entries && bpf_map__set_max_entries(skel->maps.rx_rrl, p->rrl_entries)) {
 		err = -EINVAL;
 		rx_err("cannot size rx_rrl to %u entries (rrl-table-size)", p->rrl_entries);
+		goto fail;
+	}
+	if (p->tap_ring && bpf_map__set_max_entries(skel->maps.rx_tap, p->tap_ring)) {
+		err = -EINVAL;
+		rx_err("cannot size rx_tap to %u bytes (dnstap-ring-size)", p->tap_ring);
 		goto fail;
 	}
 	err = rootxdp__load(skel);
@@ -588,6 +598,7 @@ int cmd_attach(int argc, char **argv)
 	    rx_upgrade(&c, pin_root, NULL, false))
 		goto out;
 	p.rrl_entries = c.rrl_table_size;
+	p.tap_ring = c.dnstap_ring_size;
 	if (rx_progs_get(pin_root, &p))
 		goto out;
 	got_progs = true;

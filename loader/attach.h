@@ -29,6 +29,7 @@ struct rx_progs {
 	struct rx_maps maps;
 	void *skel;		/* struct rootxdp *, when fresh */
 	unsigned rrl_entries;	/* in: rx_rrl size when loading fresh (0: built-in) */
+	unsigned tap_ring;	/* in: rx_tap bytes when loading fresh (0: built-in) */
 };
 
 /* Load the skeleton with every map pinned under pin_root (an existing pin

@@ -126,8 +126,11 @@ static int daemon_stats(const struct rx_config *c, struct dstat *d, int max, str
 static const char stats_usage[] =
 	"usage: rootxdp stats [--json | --prometheus] [--path xdp|tc] [--out FILE]\n"
 	"                     [--config FILE] [--pin-root DIR]\n"
+	"       rootxdp stats --top [N] [--json] [--config FILE] [--pin-root DIR]\n"
 	"The BPF counters summed over CPUs, per path (xdp, tc), and rootxdpd's\n"
 	"counters when run-dir/rootxdpd.stats exists.\n"
+	"  -T, --top [N]      the N (default 10) most asked existent and nonexistent\n"
+	"                     TLDs and qtypes, kernel paths and rootxdpd, with shares\n"
 	"  -j, --json         one JSON object\n"
 	"  -P, --prometheus   Prometheus text format: labelled families, kernel and\n"
 	"                     rootxdpd together, and zone/daemon gauges\n"
@@ -238,6 +241,7 @@ int cmd_stats(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "pin-root", required_argument, NULL, 'p' },
+		{ "top", optional_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -253,10 +257,22 @@ int cmd_stats(int argc, char **argv)
 	struct rx_maps m;
 	struct rx_meta meta;
 	int o, i, p, nd, err, only = -1;
+	long top = 0;
 	bool have_zone, first;
+	char *end;
 
-	while ((o = getopt_long(argc, argv, "jPt:o:c:p:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "jPt:o:c:p:T::vh", opts, NULL)) != -1) {
 		switch (o) {
+		case 'T':
+			/* --top, --top=N, or --top N */
+			if (!optarg && optind < argc && isdigit((unsigned char)argv[optind][0]))
+				optarg = argv[optind++];
+			top = optarg ? strtol(optarg, &end, 10) : 10;
+			if (optarg && (*end || top < 1 || top > 100000)) {
+				rx_err("--top: expected a count from 1, not '%s'", optarg);
+				return RX_EXIT_USAGE;
+			}
+			break;
 		case 'j': fmt = JSON; break;
 		case 'P': fmt = PROM; break;
 		case 't':
@@ -284,6 +300,13 @@ int cmd_stats(int argc, char **argv)
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
 	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
+	if (top) {
+		if (fmt == PROM || only >= 0) {
+			rx_err("--top: with --json or as text, for both paths together");
+			return RX_EXIT_USAGE;
+		}
+		return rx_top_print(pin_root, c.run_dir, top, fmt == JSON);
+	}
 	if (rx_open_pinned(pin_root, &m))
 		return RX_EXIT_FAIL;
 	err = rx_stats_read(m.stats, s);

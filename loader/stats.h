@@ -16,4 +16,8 @@ extern const char *const rx_path_names[RX_PATHS];	/* "xdp", "tc" */
  * Returns 0 or -errno. */
 int rx_stats_read(int stats_fd, struct rx_stats out[RX_PATHS]);
 
+/* `rootxdp stats --top N` (top.c): the N most asked existent and
+ * nonexistent TLDs and qtypes, kernel and rootxdpd, with their shares. */
+int rx_top_print(const char *pin_root, const char *run_dir, unsigned n, bool json);
+
 #endif

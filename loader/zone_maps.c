@@ -484,6 +484,8 @@ int rx_cfg_write(const struct rx_maps *m, const struct rx_config *c, unsigned mt
 	cfg.tai_offset = tai_offset();
 	rx_rrl_params_set(&cfg.rrl, c->rrl_rate, c->rrl_slip, c->rrl_window_s,
 			  c->rrl_ipv4_prefix, c->rrl_ipv6_prefix, c->rrl_log_only);
+	cfg.tap.sample_rate = c->dnstap_sample_rate;
+	cfg.tap.top = c->top_names;
 	if (m->rrl_exempt >= 0) {
 		if ((rc = exempt_fill(m->rrl_exempt, c, err, errlen)))
 			return rc;
