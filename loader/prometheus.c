@@ -77,6 +77,9 @@ static const struct family families[] = {
 	{ "rootxdp_tcp_connections_total", P_COUNTER, "rootxdpd TCP connections, by event" },
 	{ "rootxdp_reloads_total", P_COUNTER, "rootxdpd zone reloads (SIGHUP), by result" },
 	{ "rootxdp_dnstap_messages_total", P_COUNTER, "dnstap messages, by result" },
+	{ "rootxdp_dnstap_kernel_samples_total", P_COUNTER,
+	  "The kernel paths' dnstap sample: picked and lost (ring full) in the kernel, read and cut (response longer than a record) by rootxdpd" },
+	{ "rootxdp_top_uncounted_total", P_COUNTER, "Answers whose name the --top tables had no room for" },
 };
 
 /*
@@ -147,6 +150,11 @@ static const struct rule rules[] = {
 	{ .src = D, .match = "reloads", .family = "rootxdp_reloads_total", .label = "result", .value = "ok" },
 	{ .src = D, .match = "reload_failed", .family = "rootxdp_reloads_total", .label = "result", .value = "failed" },
 	{ .src = KD, .match = "dnstap_*", .family = "rootxdp_dnstap_messages_total", .label = "result" },
+	{ .src = K, .match = "tap_sampled", .family = "rootxdp_dnstap_kernel_samples_total", .label = "result", .value = "sampled" },
+	{ .src = K, .match = "tap_lost", .family = "rootxdp_dnstap_kernel_samples_total", .label = "result", .value = "lost" },
+	{ .src = D, .match = "kernel_tap_read", .family = "rootxdp_dnstap_kernel_samples_total", .label = "result", .value = "read" },
+	{ .src = D, .match = "kernel_tap_cut", .family = "rootxdp_dnstap_kernel_samples_total", .label = "result", .value = "cut" },
+	{ .src = KD, .match = "top_full", .family = "rootxdp_top_uncounted_total" },
 };
 
 /* ---- samples ---- */
