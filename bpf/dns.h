@@ -9,34 +9,8 @@
 #include "rootxdp.h"
 #include "scratch.h"
 #include "parse.h"
+#include "dnsproto.h"
 
-#define DNS_HLEN	12
-#define DNS_QR		0x80	/* flags byte 2 */
-#define DNS_OPCODE	0x78
-#define DNS_AA		0x04
-#define DNS_TC		0x02
-#define DNS_RD		0x01
-#define DNS_CD		0x10	/* flags byte 3 */
-
-#define DNS_T_TXT	16
-#define DNS_T_OPT	41
-#define DNS_T_RRSIG	46
-#define DNS_T_DS	43
-#define DNS_T_ANY	255
-#define DNS_C_IN	1
-#define DNS_C_CH	3
-
-#define DNS_R_FORMERR	1
-#define DNS_R_NXDOMAIN	3
-#define DNS_R_REFUSED	5
-#define DNS_R_BADCOOKIE	23	/* RFC 7873: OPT extended rcode 1, header 7 */
-
-#define EDNS_O_NSID	3
-#define EDNS_O_ECS	8
-#define EDNS_O_EXPIRE	9
-#define EDNS_O_COOKIE	10
-#define EDNS_O_KEEPALIVE 11
-#define EDNS_O_CHAIN	13
 #define EDNS_OPT_MAX	8	/* more options than this: pass */
 
 /* Global step functions return 0 to go on, RX_FORMERR to answer FORMERR,

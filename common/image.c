@@ -18,11 +18,10 @@
 #include "dname.h"
 #include "errf.h"
 #include "image.h"
-
-/* RR types whose RDATA holds names rootxdpd writes compressed (RFC 1035
- * 3.3), and RRSIG, whose first two RDATA bytes name the type covered
- * (RFC 4034 3.1). */
-enum { T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_MX = 15, T_RRSIG = 46 };
+/* DNS_T_*: the RR types whose RDATA holds names rootxdpd writes compressed
+ * (RFC 1035 3.3), and RRSIG, whose first two RDATA bytes name the type
+ * covered (RFC 4034 3.1). */
+#include "dnsproto.h"
 
 /* Is [off, off + n * size) inside a file of `total` bytes and 8-aligned? */
 static int section_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t hdr,
@@ -93,17 +92,17 @@ static int rdata_ok(uint16_t type, const uint8_t *rd, uint64_t len)
 	size_t a, b;
 
 	switch (type) {
-	case T_NS:
-	case T_CNAME:
-	case T_PTR:
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
 		return name_len(rd, len) == len;
-	case T_MX:
+	case DNS_T_MX:
 		return len > 2 && name_len(rd + 2, len - 2) == len - 2;
-	case T_SOA:
+	case DNS_T_SOA:
 		a = name_len(rd, len);
 		b = a ? name_len(rd + a, len - a) : 0;
 		return a && b && a + b + 20 == len;
-	case T_RRSIG:
+	case DNS_T_RRSIG:
 		return len >= 2;
 	}
 	return 1;
@@ -121,7 +120,7 @@ size_t rx_image_rr_get(const uint8_t *p, struct rx_image_rr *rr)
 	rr->ttl = (uint32_t)f[4] << 24 | f[5] << 16 | f[6] << 8 | f[7];
 	rr->rdlen = f[8] << 8 | f[9];
 	rr->rdata = f + 10;
-	rr->covered = rr->type == T_RRSIG && rr->rdlen >= 2 ?
+	rr->covered = rr->type == DNS_T_RRSIG && rr->rdlen >= 2 ?
 		      (rr->rdata[0] << 8 | rr->rdata[1]) : 0;
 	return o + 10 + rr->rdlen;
 }
@@ -147,7 +146,7 @@ size_t rx_image_rr_put(uint8_t *out, const struct rx_image_rr *rr)
 
 static uint16_t set_type(const struct rx_image_rr *r)
 {
-	return r->type == T_RRSIG ? r->covered : r->type;
+	return r->type == DNS_T_RRSIG ? r->covered : r->type;
 }
 
 int rx_image_rr_cmp(const struct rx_image_rr *a, const struct rx_image_rr *b)
@@ -159,8 +158,8 @@ int rx_image_rr_cmp(const struct rx_image_rr *a, const struct rx_image_rr *b)
 		return c;
 	if (set_type(a) != set_type(b))
 		return set_type(a) < set_type(b) ? -1 : 1;
-	if ((a->type == T_RRSIG) != (b->type == T_RRSIG))
-		return a->type == T_RRSIG ? 1 : -1;
+	if ((a->type == DNS_T_RRSIG) != (b->type == DNS_T_RRSIG))
+		return a->type == DNS_T_RRSIG ? 1 : -1;
 	n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
 	c = memcmp(a->rdata, b->rdata, n);
 	if (c)

@@ -66,7 +66,7 @@ long ans_parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out,
 	return after >= 0 ? after : (long)pos;
 }
 
-/* Steps 4-7 of design.md; returns an rcode: 0 ok, FB_RC_FORMERR. */
+/* Steps 4-7 of design.md; returns an rcode: 0 ok, DNS_R_FORMERR. */
 static int parse_query(struct query *q, const struct fb_client *cl)
 {
 	const uint8_t *m = q->m;
@@ -75,17 +75,17 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 	bool opt_seen = false;
 
 	if (qd != 1 || an != 0)
-		return FB_RC_FORMERR;
+		return DNS_R_FORMERR;
 	pos = ans_parse_name(m, q->len, 12, q->qname, &q->qname_len);
 	if (pos < 0 || (size_t)pos + 4 > q->len)
-		return FB_RC_FORMERR;
+		return DNS_R_FORMERR;
 	q->qtype = rd16(m + pos);
 	q->qclass = rd16(m + pos + 2);
 	pos += 4;
 	/* design.md step 4: NSCOUNT != 0 is FORMERR, but for an IXFR, which
 	 * carries the client's SOA there (RFC 1995 3), over UDP or TCP. */
-	if (ns != 0 && !(q->qtype == FB_T_IXFR && ns == 1))
-		return FB_RC_FORMERR;
+	if (ns != 0 && !(q->qtype == DNS_T_IXFR && ns == 1))
+		return DNS_R_FORMERR;
 	for (unsigned i = 0; i < (unsigned)ns + ar; i++) {
 		size_t start = pos;
 		uint8_t owner[RX_NAME_MAX + 1];
@@ -96,39 +96,39 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 
 		pos = ans_parse_name(m, q->len, pos, owner, &olen);
 		if (pos < 0 || (size_t)pos + 10 > q->len)
-			return FB_RC_FORMERR;
+			return DNS_R_FORMERR;
 		type = rd16(m + pos);
 		rclass = rd16(m + pos + 2);
 		ttl = rd32(m + pos + 4);
 		rdlen = rd16(m + pos + 8);
 		rd = pos + 10;
 		if (rd + rdlen > q->len)
-			return FB_RC_FORMERR;
+			return DNS_R_FORMERR;
 		pos = rd + rdlen;
 		if (i < ns) {		/* the IXFR SOA */
 			long a, b;
 
-			if (type != FB_T_SOA)
-				return FB_RC_FORMERR;
+			if (type != DNS_T_SOA)
+				return DNS_R_FORMERR;
 			a = ans_parse_name(m, rd + rdlen, rd, NULL, NULL);
 			b = a < 0 ? -1 : ans_parse_name(m, rd + rdlen, a, NULL, NULL);
 			if (b < 0 || (size_t)b + 20 != rd + rdlen)
-				return FB_RC_FORMERR;
+				return DNS_R_FORMERR;
 			q->has_soa = true;
 			q->soa_serial = rd32(m + b);
 			continue;
 		}
-		if (type == FB_T_OPT) {
+		if (type == DNS_T_OPT) {
 			/* RFC 6891 6.1.1: one OPT, owner the root */
 			if (opt_seen || olen != 1)
-				return FB_RC_FORMERR;
+				return DNS_R_FORMERR;
 			opt_seen = true;
 			if (edns_parse(q, cl, rclass, ttl, m + rd, rdlen))
-				return FB_RC_FORMERR;
-		} else if (type == FB_T_TSIG) {
+				return DNS_R_FORMERR;
+		} else if (type == DNS_T_TSIG) {
 			/* RFC 8945 5.1: TSIG is the last RR */
 			if (i != (unsigned)ns + ar - 1)
-				return FB_RC_FORMERR;
+				return DNS_R_FORMERR;
 			q->tsig = true;
 			q->tsig_name = start;
 			q->tsig_rdata = rd;
@@ -137,7 +137,7 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 		/* any other additional RR is ignored */
 	}
 	if ((size_t)pos != q->len)	/* trailing bytes */
-		return FB_RC_FORMERR;
+		return DNS_R_FORMERR;
 	return 0;
 }
 
@@ -153,7 +153,7 @@ size_t ans_short_error(struct ctx *c, int rcode)
 	memset(c->out, 0, 12);
 	c->out[0] = m[0];
 	c->out[1] = m[1];
-	c->out[2] = 0x80 | (m[2] & 0x78) | (rcode == FB_RC_FORMERR ? (m[2] & 0x01) : 0);
+	c->out[2] = 0x80 | (m[2] & 0x78) | (rcode == DNS_R_FORMERR ? (m[2] & 0x01) : 0);
 	c->out[3] = rcode;
 	c->res->rcode = rcode;
 	c->res->kind = FB_K_ERROR;
@@ -234,8 +234,8 @@ static int put_set(struct ctx *c, struct fb_wr *w, long i, int section, bool sig
 	for (j = i; j < (long)z->nrrs && fb_rr_same_set(&z->rrs[j], &z->rrs[i]); j++, n++)
 		if (fb_wr_rr(w, &z->rrs[j]))
 			goto full;
-	if (sigs && z->rrs[i].type != FB_T_RRSIG) {
-		long s = fb_zone_find(z, z->rrs[i].owner, FB_T_RRSIG, z->rrs[i].type);
+	if (sigs && z->rrs[i].type != DNS_T_RRSIG) {
+		long s = fb_zone_find(z, z->rrs[i].owner, DNS_T_RRSIG, z->rrs[i].type);
 
 		for (j = s; s >= 0 && j < (long)z->nrrs &&
 			    fb_rr_same_set(&z->rrs[j], &z->rrs[s]); j++, n++)
@@ -334,22 +334,22 @@ static size_t any_full(struct ctx *c)
 	struct fb_wr w;
 	long i, ns = -1;
 
-	ans_begin(&*c, &w, true, FB_RC_NOERROR);
+	ans_begin(&*c, &w, true, DNS_R_NOERROR);
 	c->res->kind = FB_K_ANY;
 	for (i = 0; i < (long)z->apex_end; i++) {
 		if (i && fb_rr_same_set(&z->rrs[i], &z->rrs[i - 1]))
 			continue;
-		if (z->rrs[i].type == FB_T_RRSIG)
+		if (z->rrs[i].type == DNS_T_RRSIG)
 			continue;	/* written after their set with DO */
-		if (z->rrs[i].type == FB_T_NS)
+		if (z->rrs[i].type == DNS_T_NS)
 			ns = i;
 		if (put_set(c, &w, i, 0, c->q->do_bit)) {
 			w.buf[2] |= 0x02;
 			return ans_finish(c, &w, 0);
 		}
 	}
-	for (i = ns; ns >= 0 && i < (long)z->apex_end && z->rrs[i].type == FB_T_NS; i++) {
-		static const uint16_t t[2] = { FB_T_A, FB_T_AAAA };
+	for (i = ns; ns >= 0 && i < (long)z->apex_end && z->rrs[i].type == DNS_T_NS; i++) {
+		static const uint16_t t[2] = { DNS_T_A, DNS_T_AAAA };
 
 		for (int k = 0; k < 2; k++) {
 			long g = fb_zone_find(z, z->rrs[i].rdata, t[k], 0);
@@ -369,9 +369,9 @@ static size_t apex_rrsig(struct ctx *c)
 	struct fb_wr w;
 
 	for (long i = 0; i < (long)z->apex_end; i++) {
-		if (z->rrs[i].type != FB_T_RRSIG)
+		if (z->rrs[i].type != DNS_T_RRSIG)
 			continue;
-		ans_begin(c, &w, true, FB_RC_NOERROR);
+		ans_begin(c, &w, true, DNS_R_NOERROR);
 		c->res->kind = FB_K_RRSIG;
 		if (fb_wr_rr(&w, &z->rrs[i]))
 			w.buf[2] |= 0x02;
@@ -388,19 +388,19 @@ static size_t apex(struct ctx *c)
 	const struct rx_apex *a;
 	long i;
 
-	if (q->qtype == FB_T_ANY) {
+	if (q->qtype == DNS_T_ANY) {
 		if (c->cl->transport == FB_UDP && c->cf->minimal_any) {
 			/* RFC 8482 4.1: one RRset.  Like Knot DNS, the first
 			 * at the name: NS, the same body as ". NS". */
-			a = apex_entry(c->z, FB_T_NS);
+			a = apex_entry(c->z, DNS_T_NS);
 			if (!a)
-				a = apex_entry(c->z, FB_T_SOA);
+				a = apex_entry(c->z, DNS_T_SOA);
 			if (a)
 				return send_body(c, q->do_bit ? a->resp_do : a->resp, FB_K_ANY);
 		}
 		return any_full(c);
 	}
-	if (q->qtype == FB_T_RRSIG)
+	if (q->qtype == DNS_T_RRSIG)
 		return apex_rrsig(c);
 	a = apex_entry(c->z, q->qtype);
 	if (a) {
@@ -410,10 +410,10 @@ static size_t apex(struct ctx *c)
 	c->res->rrl_name = q->qtype;
 	/* Not precomputed (more apex RRsets than RX_APEX_MAX): from the zone. */
 	i = fb_zone_find(c->z, (const uint8_t *)"", q->qtype, 0);
-	if (i >= 0 && q->qtype != FB_T_RRSIG) {
+	if (i >= 0 && q->qtype != DNS_T_RRSIG) {
 		struct fb_wr w;
 
-		ans_begin(c, &w, true, FB_RC_NOERROR);
+		ans_begin(c, &w, true, DNS_R_NOERROR);
 		c->res->kind = FB_K_APEX;
 		if (put_set(c, &w, i, 0, q->do_bit))
 			w.buf[2] |= 0x02;
@@ -445,7 +445,7 @@ static size_t lookup(struct ctx *c)
 		if (cmp == 0) {
 			const struct rx_tld *t = &img->tld[mid].v;
 
-			if (last == q->qname && q->qtype == FB_T_DS) {
+			if (last == q->qname && q->qtype == DNS_T_DS) {
 				c->res->rrl_name = t->ds;
 				return send_body(c, q->do_bit ? t->ds_do : t->ds, FB_K_DS);
 			}
@@ -497,17 +497,17 @@ static size_t chaos(struct ctx *c)
 		len = c->cf->version_len;
 		c->res->rrl_name = 0x80000002;
 	} else {
-		return ans_empty(c, FB_RC_REFUSED, FB_K_ERROR);
+		return ans_empty(c, DNS_R_REFUSED, FB_K_ERROR);
 	}
-	if (q->qtype != FB_T_TXT || len == 0)
-		return ans_empty(c, FB_RC_REFUSED, FB_K_ERROR);
-	ans_begin(c, &w, true, FB_RC_NOERROR);
+	if (q->qtype != DNS_T_TXT || len == 0)
+		return ans_empty(c, DNS_R_REFUSED, FB_K_ERROR);
+	ans_begin(c, &w, true, DNS_R_NOERROR);
 	c->res->kind = FB_K_CHAOS;
 	/* owner: a pointer to the question name */
-	if (fb_wr_name(&w, q->qname, true) || fb_wr_u16(&w, FB_T_TXT) ||
-	    fb_wr_u16(&w, FB_C_CH) || fb_wr_u32(&w, 0) || fb_wr_u16(&w, len + 1) ||
+	if (fb_wr_name(&w, q->qname, true) || fb_wr_u16(&w, DNS_T_TXT) ||
+	    fb_wr_u16(&w, DNS_C_CH) || fb_wr_u32(&w, 0) || fb_wr_u16(&w, len + 1) ||
 	    fb_wr_bytes(&w, (uint8_t[]){ len }, 1) || fb_wr_bytes(&w, txt, len))
-		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+		return ans_empty(c, DNS_R_SERVFAIL, FB_K_ERROR);
 	ans_count(&w, 0, 1);
 	return ans_finish(c, &w, 0);
 }
@@ -518,14 +518,14 @@ static size_t xfr(struct ctx *c)
 {
 	const struct query *q = c->q;
 	struct fb_result *res = c->res;
-	bool axfr = q->qtype == FB_T_AXFR;
+	bool axfr = q->qtype == DNS_T_AXFR;
 
 	/* Knot DNS: AXFR over UDP is NOTIMP (RFC 5936 4.2: TCP only). */
 	if (axfr && c->cl->transport == FB_UDP)
-		return ans_empty(c, FB_RC_NOTIMP, FB_K_ERROR);
+		return ans_empty(c, DNS_R_NOTIMP, FB_K_ERROR);
 	if (!fb_acl_match(c->cf->axfr_allow, c->cf->naxfr_allow, &c->cl->addr)) {
 		res->refused = "the address is not in axfr-allow";
-		return ans_empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
+		return ans_empty(c, DNS_R_REFUSED, FB_K_XFR_REFUSED);
 	}
 	if (c->cf->tsig && c->cf->tsig->axfr_need_key) {
 		/* axfr-allow-key: a verified TSIG with one of those keys */
@@ -534,15 +534,15 @@ static size_t xfr(struct ctx *c)
 		if (!q->tsig_ok || q->tsig_key < 0 || !t->axfr_key[q->tsig_key]) {
 			res->refused = q->tsig_ok ? "the TSIG key is not in axfr-allow-key" :
 				       "axfr-allow-key wants a TSIG key and the query has none";
-			return ans_empty(c, FB_RC_REFUSED, FB_K_XFR_REFUSED);
+			return ans_empty(c, DNS_R_REFUSED, FB_K_XFR_REFUSED);
 		}
 	}
 	if (!axfr && !q->has_soa)	/* RFC 1995 3: IXFR carries an SOA */
-		return ans_empty(c, FB_RC_FORMERR, FB_K_ERROR);
+		return ans_empty(c, DNS_R_FORMERR, FB_K_ERROR);
 	if (!c->z)
-		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+		return ans_empty(c, DNS_R_SERVFAIL, FB_K_ERROR);
 	if (q->qname_len != 1)
-		return ans_empty(c, FB_RC_NOTAUTH, FB_K_XFR_REFUSED);
+		return ans_empty(c, DNS_R_NOTAUTH, FB_K_XFR_REFUSED);
 	if (!axfr && (c->cl->transport == FB_UDP ||
 		      !rx_serial_newer(c->z->serial, q->soa_serial))) {
 		/* RFC 1995 2: the client is up to date, or asked over UDP (a
@@ -550,11 +550,11 @@ static size_t xfr(struct ctx *c)
 		 * our SOA only */
 		struct fb_wr w;
 
-		ans_begin(c, &w, true, FB_RC_NOERROR);
+		ans_begin(c, &w, true, DNS_R_NOERROR);
 		res->kind = FB_K_IXFR;
 		if (put_set(c, &w, c->z->soa, 0, false) == 0)
 			return ans_finish(c, &w, 0);
-		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+		return ans_empty(c, DNS_R_SERVFAIL, FB_K_ERROR);
 	}
 	/* AXFR, or IXFR answered AXFR-style (we keep no history) */
 	res->kind = axfr ? FB_K_AXFR : FB_K_IXFR;
@@ -580,11 +580,11 @@ static size_t slip(struct ctx *c)
 	bool bad = c->q->cookie && c->q->cookie_keys;
 	struct fb_wr w;
 
-	ans_begin(c, &w, false, bad ? FB_RC_BADCOOKIE & 0x0f : 0);
+	ans_begin(c, &w, false, bad ? DNS_R_BADCOOKIE & 0x0f : 0);
 	if (!bad)
 		w.buf[2] |= 0x02;
-	edns_write(c, &w, bad ? FB_RC_BADCOOKIE >> 4 : 0, OPT_COOKIE);
-	c->res->rcode = bad ? FB_RC_BADCOOKIE : 0;
+	edns_write(c, &w, bad ? DNS_R_BADCOOKIE >> 4 : 0, OPT_COOKIE);
+	c->res->rcode = bad ? DNS_R_BADCOOKIE : 0;
 	c->res->tc = !bad;
 	return w.len;
 }
@@ -600,7 +600,7 @@ size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 	const struct fb_conf *live = __atomic_load_n(&cf->live, __ATOMIC_ACQUIRE);
 	struct query q;
 	struct ctx c = { .cf = live ? live : cf, .z = zone, .cl = cl, .q = &q, .res = res,
-			 .out = out, .cap = cap > FB_MSG_MAX ? FB_MSG_MAX : cap };
+			 .out = out, .cap = cap > DNS_MSG_MAX ? DNS_MSG_MAX : cap };
 	size_t n;
 
 	q.tsig_ok = false;
@@ -634,7 +634,7 @@ static size_t answer(struct ctx *c, const uint8_t *m, size_t len)
 	q->f2 = m[3];
 	/* step 3 */
 	if ((m[2] >> 3) & 0x0f)
-		return ans_short_error(c, FB_RC_NOTIMP);
+		return ans_short_error(c, DNS_R_NOTIMP);
 	/* steps 4-7 */
 	rc = parse_query(q, cl);
 	res->qtype = q->qtype;
@@ -668,7 +668,7 @@ static size_t answer(struct ctx *c, const uint8_t *m, size_t len)
 		ans_begin(c, &w, false, 0);
 		res->kind = FB_K_ERROR;
 		edns_write(c, &w, 1, OPT_ALL);
-		res->rcode = FB_RC_BADVERS;
+		res->rcode = DNS_R_BADVERS;
 		return w.len;
 	}
 	if (q->tsig) {
@@ -678,17 +678,17 @@ static size_t answer(struct ctx *c, const uint8_t *m, size_t len)
 			return n;
 	}
 	/* step 8 */
-	if (q->qclass == FB_C_CH)
+	if (q->qclass == DNS_C_CH)
 		return chaos(c);
-	if (q->qclass != FB_C_IN)
-		return ans_empty(c, FB_RC_REFUSED, FB_K_ERROR);
+	if (q->qclass != DNS_C_IN)
+		return ans_empty(c, DNS_R_REFUSED, FB_K_ERROR);
 	/* step 9 */
 	if (q->qtype == 0)	/* reserved: NOTIMP, as Knot DNS */
-		return ans_empty(c, FB_RC_NOTIMP, FB_K_ERROR);
-	if (q->qtype == FB_T_AXFR || q->qtype == FB_T_IXFR)
+		return ans_empty(c, DNS_R_NOTIMP, FB_K_ERROR);
+	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR)
 		return xfr(c);
 	/* step 10 */
 	if (!zone)
-		return ans_empty(c, FB_RC_SERVFAIL, FB_K_ERROR);
+		return ans_empty(c, DNS_R_SERVFAIL, FB_K_ERROR);
 	return lookup(c);
 }

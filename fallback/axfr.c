@@ -27,8 +27,8 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 
 	if (!res->xfr)
 		return 0;
-	if (cap > FB_MSG_MAX)
-		cap = FB_MSG_MAX;
+	if (cap > DNS_MSG_MAX)
+		cap = DNS_MSG_MAX;
 	/* TSIG (RFC 8945 5.3.1): every message signed, the first over the
 	 * request's MAC with every variable, the next ones over the prior
 	 * MAC with the timers only; room for it kept free. */
@@ -78,7 +78,7 @@ size_t fb_xfr_next(const struct fb_zone *z, struct fb_result *res,
 	if (res->xfr_pos >= total)
 		res->xfr = false;
 	if (res->tsig)
-		return rx_tsig_sign(&res->tsig_ctx, out, w.len, FB_MSG_MAX, (uint64_t)time(NULL),
+		return rx_tsig_sign(&res->tsig_ctx, out, w.len, DNS_MSG_MAX, (uint64_t)time(NULL),
 				    0, NULL, 0);
 	return w.len;
 }

@@ -27,12 +27,12 @@ int edns_parse(struct query *q, const struct fb_client *cl, uint16_t rclass,
 		if (o + olen > rdlen)
 			return -1;
 		switch (code) {
-		case FB_OPT_NSID:
+		case EDNS_O_NSID:
 			/* design.md 6: an NSID option with no data asks for it */
 			if (olen == 0)
 				q->nsid = true;
 			break;
-		case FB_OPT_COOKIE:
+		case EDNS_O_COOKIE:
 			/* RFC 7873 5.2.2: 8 bytes of client cookie, optionally
 			 * 8..32 bytes of server cookie; anything else FORMERR. */
 			if (olen < 8 || (olen > 8 && olen < 16) || olen > 40) {
@@ -46,7 +46,7 @@ int edns_parse(struct query *q, const struct fb_client *cl, uint16_t rclass,
 				q->scookie_len = olen - 8;
 			}
 			break;
-		case FB_OPT_KEEPALIVE:
+		case EDNS_O_KEEPALIVE:
 			/* RFC 7828 3.2.1: over UDP ignored; over TCP the client
 			 * sends no timeout, a query carrying one is FORMERR. */
 			if (cl->transport == FB_TCP) {
@@ -96,13 +96,13 @@ void edns_write(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, int options)
 	fb_wr_u16(w, 0);
 	rdpos = w->len;
 	if (options == OPT_ALL && q->nsid && c->cf->nsid && c->cf->ident_len) {
-		fb_wr_u16(w, FB_OPT_NSID);
+		fb_wr_u16(w, EDNS_O_NSID);
 		fb_wr_u16(w, c->cf->ident_len);
 		fb_wr_bytes(w, c->cf->ident, c->cf->ident_len);
 		c->res->nsid = true;
 	}
 	if (options && q->cookie && q->cookie_keys) {
-		fb_wr_u16(w, FB_OPT_COOKIE);
+		fb_wr_u16(w, EDNS_O_COOKIE);
 		fb_wr_u16(w, 24);
 		fb_wr_bytes(w, q->ccookie, 8);
 		fb_wr_bytes(w, q->sc_out, 16);
@@ -110,7 +110,7 @@ void edns_write(struct ctx *c, struct fb_wr *w, uint8_t ext_rcode, int options)
 	if (options == OPT_ALL && q->keepalive) {
 		unsigned t = c->cf->tcp_idle_timeout_ms / 100;
 
-		fb_wr_u16(w, FB_OPT_KEEPALIVE);
+		fb_wr_u16(w, EDNS_O_KEEPALIVE);
 		fb_wr_u16(w, 2);
 		fb_wr_u16(w, t > 0xffff ? 0xffff : t);
 	}

@@ -32,45 +32,7 @@
 #include "image.h"
 #include "rootxdp.h"
 #include "tsig.h"
-
-/* DNS constants we use by name. */
-#define FB_T_A		1
-#define FB_T_NS		2
-#define FB_T_CNAME	5
-#define FB_T_SOA	6
-#define FB_T_PTR	12
-#define FB_T_MX		15
-#define FB_T_TXT	16
-#define FB_T_AAAA	28
-#define FB_T_DS		43
-#define FB_T_RRSIG	46
-#define FB_T_NSEC	47
-#define FB_T_OPT	41
-#define FB_T_TKEY	249
-#define FB_T_TSIG	250
-#define FB_T_IXFR	251
-#define FB_T_AXFR	252
-#define FB_T_ANY	255
-#define FB_C_IN		1
-#define FB_C_CH		3
-#define FB_C_ANY	255
-
-#define FB_RC_NOERROR	0
-#define FB_RC_FORMERR	1
-#define FB_RC_SERVFAIL	2
-#define FB_RC_NXDOMAIN	3
-#define FB_RC_NOTIMP	4
-#define FB_RC_REFUSED	5
-#define FB_RC_NOTAUTH	9
-#define FB_RC_BADVERS	16	/* extended: OPT ext-rcode 1, header 0 */
-#define FB_RC_BADCOOKIE	23	/* RFC 7873: OPT ext-rcode 1, header 7 */
-
-#define FB_OPT_NSID	3
-#define FB_OPT_COOKIE	10
-#define FB_OPT_KEEPALIVE 11
-#define FB_OPT_PADDING	12
-
-#define FB_MSG_MAX	65535
+#include "dnsproto.h"	/* DNS_T_*, DNS_C_*, DNS_R_*, EDNS_O_* */
 
 /* ---------------------------------------------------------------- zone */
 
@@ -244,7 +206,7 @@ struct fb_result {
 
 /* Answer one query.  Returns the response length (<= cap), or 0: send
  * nothing (a response, an unreadable header).  cap must be >= 512 for UDP
- * and FB_MSG_MAX for TCP.  zone may be NULL (no image: SERVFAIL). */
+ * and DNS_MSG_MAX for TCP.  zone may be NULL (no image: SERVFAIL). */
 size_t fb_answer(const struct fb_conf *cf, const struct fb_zone *zone,
 		 const uint8_t *q, size_t qlen, const struct fb_client *cl,
 		 uint8_t *out, size_t cap, struct fb_result *res);

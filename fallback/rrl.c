@@ -136,7 +136,7 @@ enum fb_rrl_verdict fb_rrl_check(struct fb_rrl *r, const struct fb_result *res, 
 	}
 	memset(&key, 0, sizeof(key));
 	rx_rrl_prefix(&r->p, &key, ip, v6);
-	rx_rrl_key_set(&key, rrl_class(res), res->rrl_name, rlen, res->qtype == FB_T_ANY);
+	rx_rrl_key_set(&key, rrl_class(res), res->rrl_name, rlen, res->qtype == DNS_T_ANY);
 	tag = key_tag(&key);
 	si = tag % r->nsets;
 	set = &r->slots[si * WAYS];

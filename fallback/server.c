@@ -79,8 +79,8 @@ struct worker {
 	unsigned gen;
 	struct conn *head, *tail;
 	int nconn;
-	uint8_t qbuf[FB_MSG_MAX + 1];
-	uint8_t rbuf[FB_MSG_MAX + 2];
+	uint8_t qbuf[DNS_MSG_MAX + 1];
+	uint8_t rbuf[DNS_MSG_MAX + 2];
 };
 
 struct pc {			/* connections per client address */
@@ -410,7 +410,7 @@ static void udp_read(struct worker *w, struct item *it)
 		cbuf_len = mh.msg_controllen;
 		if (cf->dnstap)
 			clock_gettime(CLOCK_REALTIME, &qtime);
-		rlen = fb_answer(cf, w->zone, w->qbuf, len, &cl, w->rbuf, FB_MSG_MAX, &res);
+		rlen = fb_answer(cf, w->zone, w->qbuf, len, &cl, w->rbuf, DNS_MSG_MAX, &res);
 		if (rlen && cf->rrl) {
 			/* design.md 14a: over the rate, drop or slip. */
 			struct timespec mono;
@@ -427,7 +427,7 @@ static void udp_read(struct worker *w, struct item *it)
 
 				cl.slip = true;
 				rlen = fb_answer(cf, w->zone, w->qbuf, len, &cl, w->rbuf,
-						 FB_MSG_MAX, &sres);
+						 DNS_MSG_MAX, &sres);
 				res = sres;
 				res.kind = kind;
 			}
@@ -593,7 +593,7 @@ static size_t pending(const struct conn *c)
 static int xfr_fill(struct worker *w, struct conn *c)
 {
 	while (c->xfr && pending(c) < OUT_HIGH) {
-		size_t n = fb_xfr_next(c->xzone, &c->xres, w->rbuf, FB_MSG_MAX);
+		size_t n = fb_xfr_next(c->xzone, &c->xres, w->rbuf, DNS_MSG_MAX);
 
 		if (n && out_msg(w, c, n))
 			return -1;
@@ -649,7 +649,7 @@ static int conn_process(struct worker *w, struct conn *c)
 		if (cf->dnstap)
 			clock_gettime(CLOCK_REALTIME, &qtime);
 		rlen = fb_answer(cf, w->zone, c->in + off + 2, qlen, &cl, w->rbuf,
-				 FB_MSG_MAX, &res);
+				 DNS_MSG_MAX, &res);
 		fb_stats_count(w->st, &res, FB_TCP, c->peer.ss_family, qlen, rlen);
 		fb_rssac_count(FB_TCP, &c->peer, qlen, rlen, res.rcode);
 		fb_top_count(cf->top, w->idx, c->in + off + 2, qlen, &res, w->st);
@@ -715,7 +715,7 @@ static void conn_io(struct worker *w, struct conn *c, uint32_t ev)
 	}
 	if ((ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) && !c->eof) {
 		for (;;) {
-			size_t want = 2 + FB_MSG_MAX;	/* at most one message buffered */
+			size_t want = 2 + DNS_MSG_MAX;	/* at most one message buffered */
 			ssize_t n;
 
 			if (c->inlen >= want)
@@ -765,7 +765,7 @@ static void conn_io(struct worker *w, struct conn *c, uint32_t ev)
 
 	if (pending(c))
 		want |= EPOLLOUT;
-	if (!c->eof && !c->xfr && pending(c) < OUT_HIGH && c->inlen < 2 + FB_MSG_MAX)
+	if (!c->eof && !c->xfr && pending(c) < OUT_HIGH && c->inlen < 2 + DNS_MSG_MAX)
 		want |= EPOLLIN;
 	conn_events(w, c, want);
 	return;

@@ -88,19 +88,19 @@ void fb_stats_count(struct fb_stats *s, const struct fb_result *r,
 	if (r->tc)
 		fb_stat_add(s, FB_S_TRUNCATED, 1);
 	switch (r->rcode) {
-	case FB_RC_NOERROR: rc = FB_S_RC_NOERROR; break;
-	case FB_RC_FORMERR: rc = FB_S_RC_FORMERR; break;
-	case FB_RC_SERVFAIL: rc = FB_S_RC_SERVFAIL; break;
-	case FB_RC_NXDOMAIN: rc = FB_S_RC_NXDOMAIN; break;
-	case FB_RC_NOTIMP: rc = FB_S_RC_NOTIMP; break;
-	case FB_RC_REFUSED: rc = FB_S_RC_REFUSED; break;
-	case FB_RC_NOTAUTH: rc = FB_S_RC_NOTAUTH; break;
-	case FB_RC_BADVERS: rc = FB_S_RC_BADVERS; break;
+	case DNS_R_NOERROR: rc = FB_S_RC_NOERROR; break;
+	case DNS_R_FORMERR: rc = FB_S_RC_FORMERR; break;
+	case DNS_R_SERVFAIL: rc = FB_S_RC_SERVFAIL; break;
+	case DNS_R_NXDOMAIN: rc = FB_S_RC_NXDOMAIN; break;
+	case DNS_R_NOTIMP: rc = FB_S_RC_NOTIMP; break;
+	case DNS_R_REFUSED: rc = FB_S_RC_REFUSED; break;
+	case DNS_R_NOTAUTH: rc = FB_S_RC_NOTAUTH; break;
+	case DNS_R_BADVERS: rc = FB_S_RC_BADVERS; break;
 	default: rc = FB_S_MAX;
 	}
 	if (rc != FB_S_MAX)
 		fb_stat_add(s, rc, 1);
-	if (r->rcode != FB_RC_FORMERR)
+	if (r->rcode != DNS_R_FORMERR)
 		fb_stat_add(s, qtype_stat(r->qtype), 1);
 	if (r->kind < FB_K_MAX && kind_stat[r->kind] != FB_S_MAX)
 		fb_stat_add(s, kind_stat[r->kind], 1);

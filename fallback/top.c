@@ -82,7 +82,7 @@ void fb_top_count(struct fb_top *t, unsigned shard, const uint8_t *q, size_t qle
 	uint32_t h;
 
 	if (!t || shard >= t->n || qlen < 12 || res->kind == FB_K_DROP ||
-	    res->rcode == FB_RC_FORMERR || !(q[4] == 0 && q[5] == 1))
+	    res->rcode == DNS_R_FORMERR || !(q[4] == 0 && q[5] == 1))
 		return;
 	sh = &t->sh[shard];
 	atomic_fetch_add_explicit(&sh->qt[res->qtype < RX_TOP_QT - 1 ? res->qtype : RX_TOP_QT - 1],

@@ -23,18 +23,18 @@ static size_t unsigned_error(struct ctx *c, uint16_t error)
 	size_t rdpos;
 
 	if (ans_parse_name(q->m, q->len, q->tsig_name, key, &klen) < 0)
-		return ans_short_error(c, FB_RC_FORMERR);
+		return ans_short_error(c, DNS_R_FORMERR);
 	a = ans_parse_name(q->m, q->tsig_rdata + q->tsig_rdlen, q->tsig_rdata, alg, &alen);
 	if (a < 0 || (size_t)a + 10 > q->tsig_rdata + q->tsig_rdlen)
-		return ans_short_error(c, FB_RC_FORMERR);
+		return ans_short_error(c, DNS_R_FORMERR);
 	rd = q->m + a;	/* time signed (6), fudge (2), MAC size (2), ... */
-	ans_begin(c, &w, false, FB_RC_NOTAUTH);
+	ans_begin(c, &w, false, DNS_R_NOTAUTH);
 	c->res->kind = FB_K_ERROR;
 	edns_write(c, &w, 0, OPT_ALL);
 	w.cap = c->cap;
 	fb_wr_name(&w, key, false);
-	fb_wr_u16(&w, FB_T_TSIG);
-	fb_wr_u16(&w, FB_C_ANY);
+	fb_wr_u16(&w, DNS_T_TSIG);
+	fb_wr_u16(&w, DNS_C_ANY);
 	fb_wr_u32(&w, 0);
 	fb_wr_u16(&w, 0);
 	rdpos = w.len;
@@ -45,7 +45,7 @@ static size_t unsigned_error(struct ctx *c, uint16_t error)
 	fb_wr_u16(&w, error);
 	fb_wr_u16(&w, 0);		/* other len */
 	if (w.full)
-		return ans_short_error(c, FB_RC_FORMERR);
+		return ans_short_error(c, DNS_R_FORMERR);
 	put16(w.buf + rdpos - 2, w.len - rdpos);
 	ans_count(&w, 2, 1);
 	return w.len;
@@ -61,7 +61,7 @@ size_t tsig_check(struct ctx *c)
 	int e;
 
 	if (rx_tsig_rr_find(q->m, q->len, &rr) != 1)
-		return ans_short_error(c, FB_RC_FORMERR);
+		return ans_short_error(c, DNS_R_FORMERR);
 	/* the key's name for the log, as sent */
 	rx_tsig_name_str(rr.key, res->tsig_key, sizeof(res->tsig_key));
 	k = t ? rx_tsig_key_find_wire(&t->keys, rr.key) : NULL;
@@ -80,12 +80,12 @@ size_t tsig_check(struct ctx *c)
 		for (int i = 0; i < 6; i++)
 			now[i] = (uint8_t)((uint64_t)c->cl->now >> (40 - 8 * i));
 		res->tsig_error = RX_TSIG_BADTIME;
-		ans_begin(c, &w, false, FB_RC_NOTAUTH);
+		ans_begin(c, &w, false, DNS_R_NOTAUTH);
 		res->kind = FB_K_ERROR;
 		edns_write(c, &w, 0, OPT_ALL);
 		n = rx_tsig_sign(&res->tsig_ctx, c->out, w.len, c->cap, c->cl->now,
 				 RX_TSIG_BADTIME, now, 6);
-		return n ? n : ans_short_error(c, FB_RC_FORMERR);
+		return n ? n : ans_short_error(c, DNS_R_FORMERR);
 	}
 	if (e != RX_TSIG_NOERROR) {
 		res->tsig_error = RX_TSIG_BADSIG;

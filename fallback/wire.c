@@ -23,7 +23,7 @@ void fb_wr_init(struct fb_wr *w, uint8_t *buf, size_t cap)
 {
 	w->buf = buf;
 	w->len = 0;
-	w->cap = cap > FB_MSG_MAX ? FB_MSG_MAX : cap;
+	w->cap = cap > DNS_MSG_MAX ? DNS_MSG_MAX : cap;
 	w->full = false;
 	fb_wr_reset_ct(w);
 }
@@ -188,17 +188,17 @@ int fb_wr_rr(struct fb_wr *w, const struct fb_rr *rr)
 		goto full;
 	rdpos = w->len;
 	switch (rr->type) {
-	case FB_T_NS:
-	case FB_T_CNAME:
-	case FB_T_PTR:
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
 		if (fb_wr_name(w, rd, true))
 			goto full;
 		break;
-	case FB_T_MX:
+	case DNS_T_MX:
 		if (fb_wr_bytes(w, rd, 2) || fb_wr_name(w, rd + 2, true))
 			goto full;
 		break;
-	case FB_T_SOA:
+	case DNS_T_SOA:
 		n = rx_dname_len(rd);
 		if (fb_wr_name(w, rd, true) || fb_wr_name(w, rd + n, true) ||
 		    fb_wr_bytes(w, rd + n + rx_dname_len(rd + n), 20))

@@ -27,7 +27,7 @@
  * then an RRSIG after the RRset it covers. */
 static uint16_t set_type(const struct fb_rr *r)
 {
-	return r->type == FB_T_RRSIG ? r->covered : r->type;
+	return r->type == DNS_T_RRSIG ? r->covered : r->type;
 }
 
 static int rr_cmp_key(const struct fb_rr *a, const uint8_t *owner, uint16_t st, int sig)
@@ -38,7 +38,7 @@ static int rr_cmp_key(const struct fb_rr *a, const uint8_t *owner, uint16_t st, 
 		return c;
 	if (set_type(a) != st)
 		return set_type(a) < st ? -1 : 1;
-	return (a->type == FB_T_RRSIG) - sig;
+	return (a->type == DNS_T_RRSIG) - sig;
 }
 
 bool fb_rr_same_set(const struct fb_rr *a, const struct fb_rr *b)
@@ -51,8 +51,8 @@ long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
 		  uint16_t covered)
 {
 	long lo = 0, hi = z->nrrs;
-	uint16_t st = type == FB_T_RRSIG && covered ? covered : type;
-	int sig = type == FB_T_RRSIG && covered;
+	uint16_t st = type == DNS_T_RRSIG && covered ? covered : type;
+	int sig = type == DNS_T_RRSIG && covered;
 
 	/* lower bound of (owner, st, sig) */
 	while (lo < hi) {
@@ -68,7 +68,7 @@ long fb_zone_find(const struct fb_zone *z, const uint8_t *owner, uint16_t type,
 	if (lo >= (long)z->nrrs || !rx_dname_eq(z->rrs[lo].owner, owner))
 		return -1;
 	if (type && (z->rrs[lo].type != type ||
-		     (type == FB_T_RRSIG && covered && z->rrs[lo].covered != covered)))
+		     (type == DNS_T_RRSIG && covered && z->rrs[lo].covered != covered)))
 		return -1;
 	return lo;
 }
@@ -129,7 +129,7 @@ struct fb_zone *fb_zone_load(const char *path, char *err, size_t errlen)
 	for (i = 0; i < z->nrrs && z->rrs[i].nlabels == 0; i++)
 		;
 	z->apex_end = i;
-	s = fb_zone_find(z, (const uint8_t *)"", FB_T_SOA, 0);
+	s = fb_zone_find(z, (const uint8_t *)"", DNS_T_SOA, 0);
 	if (s < 0) {
 		snprintf(err, errlen, "%s: no SOA at the apex '.' in the RR table", path);
 		goto fail;

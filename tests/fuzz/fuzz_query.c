@@ -44,7 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_query: fb_zone_load: %s\n", err);
 		exit(1);
 	}
-	OUT = malloc(FB_MSG_MAX);
+	OUT = malloc(DNS_MSG_MAX);
 	if (!OUT)
 		exit(1);
 	return 0;
@@ -122,7 +122,7 @@ static void check_msg(const uint8_t *q, size_t qlen, const uint8_t *r, size_t n,
 			q[1]);
 	if (!(r[2] & 0x80))
 		fz_fail("%s: QR=0 in a response", what);
-	if ((r[3] & 0x0f) == FB_RC_FORMERR && n > (qlen > 12 ? qlen : 12))
+	if ((r[3] & 0x0f) == DNS_R_FORMERR && n > (qlen > 12 ? qlen : 12))
 		fz_fail("%s: FORMERR of %zu bytes for a %zu-byte query", what, n, qlen);
 	st = ldns_wire2pkt(&p, r, n);
 	if (st != LDNS_STATUS_OK)
@@ -139,10 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct fb_zone *z;
 	const uint8_t *q;
 	uint8_t *qcopy;
-	size_t qlen, n, cap = FB_MSG_MAX;
+	size_t qlen, n, cap = DNS_MSG_MAX;
 	uint8_t sel;
 
-	if (size < 1 || size > FB_MSG_MAX + 1)
+	if (size < 1 || size > DNS_MSG_MAX + 1)
 		return 0;
 	sel = data[0];
 	qlen = size - 1;

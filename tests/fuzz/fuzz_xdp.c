@@ -424,7 +424,7 @@ static void check_xdp_alone(const uint8_t *in, size_t inlen, uint32_t ret, const
 static void diff_fallback(const uint8_t *in, const struct l234 *ip, const uint8_t *out,
 			  size_t outlen)
 {
-	static uint8_t fb[FB_MSG_MAX];
+	static uint8_t fb[DNS_MSG_MAX];
 	struct fb_client cl = { .transport = FB_UDP, .now = 1767225600 };
 	struct fb_result res;
 	struct pkt_dec d;

@@ -23,7 +23,7 @@ static ldns_rr_list *ZRR;	/* the zone, independently parsed */
 static struct fb_conf CF;
 static struct rx_cookie_keys CK;
 
-static uint8_t out[FB_MSG_MAX];
+static uint8_t out[DNS_MSG_MAX];
 
 /* ---- query builder ---- */
 
@@ -237,7 +237,7 @@ static void test_referral(void)
 	ldns_pkt *p;
 	ldns_rr_list *ns, *ds;
 
-	qlen = mkq(q, "www.Com", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "www.Com", DNS_T_A, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p != NULL);
@@ -274,7 +274,7 @@ static void test_referral(void)
 	ldns_pkt_free(p);
 
 	/* net: in-domain glue alone exceeds 512: TC=1 without EDNS */
-	qlen = mkq(q, "net", FB_T_A, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, "net", DNS_T_A, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_tc(p) && len <= 512);
@@ -297,7 +297,7 @@ static void test_referral(void)
 			ldns_pkt_free(p);
 	}
 	/* com without EDNS: only sibling glue, cut without TC */
-	qlen = mkq(q, "com", FB_T_NS, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, "com", DNS_T_NS, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && !ldns_pkt_tc(p) && len <= 512 && ldns_pkt_arcount(p) < 26);
@@ -306,12 +306,12 @@ static void test_referral(void)
 	/* payload 100 counts as 512; payload 4096 is capped at 1232 */
 	o.payload = 100;
 	o.do_bit = false;
-	qlen = mkq(q, "net", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "net", DNS_T_A, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	CHECK(len <= 512 && (out[2] & 0x02));
 	o.payload = 4096;
 	o.do_bit = true;
-	qlen = mkq(q, "manyinzonens", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "manyinzonens", DNS_T_A, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	CHECK(len > 0 && len <= 1232);
 }
@@ -327,7 +327,7 @@ static void test_ds_nx_apex(void)
 	ldns_rr_list *set;
 
 	/* DS at a TLD: AA answer + RRSIG */
-	qlen = mkq(q, "com", FB_T_DS, FB_C_IN, &o);
+	qlen = mkq(q, "com", DNS_T_DS, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && r.kind == FB_K_DS && ldns_pkt_aa(p));
@@ -339,7 +339,7 @@ static void test_ds_nx_apex(void)
 		ldns_pkt_free(p);
 	}
 	/* DS at an unsigned TLD: NODATA with SOA + NSEC */
-	qlen = mkq(q, "unsignedtld", FB_T_DS, FB_C_IN, &o);
+	qlen = mkq(q, "unsignedtld", DNS_T_DS, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 0 &&
@@ -349,7 +349,7 @@ static void test_ds_nx_apex(void)
 		ldns_pkt_free(p);
 
 	/* NXDOMAIN with DO: SOA, covering NSEC, wildcard NSEC, signatures */
-	qlen = mkq(q, "www.no-such-tld-here", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "www.no-such-tld-here", DNS_T_A, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN && ldns_pkt_aa(p));
@@ -378,7 +378,7 @@ static void test_ds_nx_apex(void)
 		ldns_pkt_free(p);
 	}
 	/* NXDOMAIN without DO: the SOA only */
-	qlen = mkq(q, "no-such-tld-here", FB_T_A, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, "no-such-tld-here", DNS_T_A, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_nscount(p) == 1 && ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN);
@@ -386,7 +386,7 @@ static void test_ds_nx_apex(void)
 		ldns_pkt_free(p);
 
 	/* apex: SOA, DNSKEY, priming NS; NODATA for MX */
-	qlen = mkq(q, ".", FB_T_SOA, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, ".", DNS_T_SOA, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 && r.kind == FB_K_APEX);
@@ -394,7 +394,7 @@ static void test_ds_nx_apex(void)
 		CHECK(all_in_zone(ldns_pkt_answer(p)));
 		ldns_pkt_free(p);
 	}
-	qlen = mkq(q, ".", LDNS_RR_TYPE_DNSKEY, FB_C_IN, &o);
+	qlen = mkq(q, ".", LDNS_RR_TYPE_DNSKEY, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	if (p) {
@@ -406,7 +406,7 @@ static void test_ds_nx_apex(void)
 	} else {
 		CHECK(!"DNSKEY decodes");
 	}
-	qlen = mkq(q, ".", FB_T_NS, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, ".", DNS_T_NS, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_ancount(p) == 13 && ldns_pkt_arcount(p) > 0 && !ldns_pkt_tc(p) &&
@@ -415,7 +415,7 @@ static void test_ds_nx_apex(void)
 		CHECK(all_in_zone(ldns_pkt_additional(p)));
 		ldns_pkt_free(p);
 	}
-	qlen = mkq(q, ".", FB_T_MX, FB_C_IN, &o);
+	qlen = mkq(q, ".", DNS_T_MX, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 0 && r.kind == FB_K_NODATA &&
@@ -423,12 +423,12 @@ static void test_ds_nx_apex(void)
 	if (p)
 		ldns_pkt_free(p);
 	/* meta qtypes at the apex: NODATA like Knot DNS; TYPE0: NOTIMP */
-	qlen = mkq(q, ".", FB_T_TKEY, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, ".", DNS_T_TKEY, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	CHECK(len > 12 && r.kind == FB_K_NODATA);
-	qlen = mkq(q, ".", 0, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, ".", 0, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
-	CHECK(len > 12 && r.rcode == FB_RC_NOTIMP);
+	CHECK(len > 12 && r.rcode == DNS_R_NOTIMP);
 }
 
 static void test_any_rrsig(void)
@@ -440,7 +440,7 @@ static void test_any_rrsig(void)
 	size_t qlen, len;
 	ldns_pkt *p;
 
-	qlen = mkq(q, ".", FB_T_ANY, FB_C_IN, &o);
+	qlen = mkq(q, ".", DNS_T_ANY, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && r.kind == FB_K_ANY);
@@ -475,12 +475,12 @@ static void test_any_rrsig(void)
 		ldns_pkt_free(p);
 	CF.minimal_any = true;
 	/* ANY below the apex: still a referral */
-	qlen = mkq(q, "com", FB_T_ANY, FB_C_IN, &o);
+	qlen = mkq(q, "com", DNS_T_ANY, DNS_C_IN, &o);
 	ask(q, qlen, &cl, &r);
 	CHECK(r.kind == FB_K_REFERRAL);
 
 	/* RRSIG at the apex: one RRSIG, as Knot DNS */
-	qlen = mkq(q, ".", FB_T_RRSIG, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, ".", DNS_T_RRSIG, DNS_C_IN, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_ancount(p) == 1 && ldns_pkt_aa(p) && r.kind == FB_K_RRSIG);
@@ -500,24 +500,24 @@ static void test_header_errors(void)
 	ldns_pkt *p;
 
 	/* responses and short headers are dropped */
-	qlen = mkq(q, "com", FB_T_A, FB_C_IN, &NOEDNS);
+	qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &NOEDNS);
 	q[2] |= 0x80;
 	CHECK(ask(q, qlen, &cl, &r) == 0 && r.kind == FB_K_DROP);
 	CHECK(ask(q, 11, &cl, &r) == 0);
 
 	/* NOTIMP for an opcode: only QR (and the opcode) set */
-	qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 	q[2] = (2 << 3) | 0x01;	/* STATUS, RD */
 	q[3] = 0x30;		/* AD, CD */
 	len = ask(q, qlen, &cl, &r);
-	CHECK(len == 12 && out[2] == (0x80 | (2 << 3)) && out[3] == FB_RC_NOTIMP);
+	CHECK(len == 12 && out[2] == (0x80 | (2 << 3)) && out[3] == DNS_R_NOTIMP);
 	CHECK(out[0] == 0xbe && out[1] == 0xef);
 
 	/* FORMERR cases: 12 bytes, ID, opcode and RD echoed, nothing else */
 	for (int k = 0; k < 11; k++) {
 		o.opts = NULL;
 		o.optlen = 0;
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		switch (k) {
 		case 0:	/* QDCOUNT 2 */
 			q[5] = 2;
@@ -555,7 +555,7 @@ static void test_header_errors(void)
 
 			o.opts = c5;
 			o.optlen = sizeof(c5);
-			qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+			qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 			break;
 		}
 		case 9: {	/* option running past the OPT */
@@ -563,7 +563,7 @@ static void test_header_errors(void)
 
 			o.opts = bad;
 			o.optlen = sizeof(bad);
-			qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+			qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 			break;
 		}
 		case 10: {	/* a name longer than 255 bytes */
@@ -582,7 +582,7 @@ static void test_header_errors(void)
 		}
 		}
 		len = ask(q, qlen, &cl, &r);
-		CHECK_MSG(len == 12 && out[3] == FB_RC_FORMERR && out[2] == 0x81 &&
+		CHECK_MSG(len == 12 && out[3] == DNS_R_FORMERR && out[2] == 0x81 &&
 			  out[0] == 0xbe && !memcmp(out + 4, "\0\0\0\0\0\0\0\0", 8),
 			  "FORMERR case %d: len %zu rcode %u flags %02x", k, len, out[3] & 15, out[2]);
 	}
@@ -605,11 +605,11 @@ static void test_header_errors(void)
 
 		memcpy(bad, cq, sizeof(cq));
 		bad[21] = 20;
-		CHECK(ask(bad, sizeof(bad), &cl, &r) == 12 && r.rcode == FB_RC_FORMERR);
+		CHECK(ask(bad, sizeof(bad), &cl, &r) == 12 && r.rcode == DNS_R_FORMERR);
 	}
 
 	/* RD and CD echoed, AD never set */
-	qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 	q[3] |= 0x20;	/* AD in the query */
 	len = ask(q, qlen, &cl, &r);
 	CHECK(len > 12 && (out[2] & 0x01) && (out[3] & 0x10) && !(out[3] & 0x20) &&
@@ -617,20 +617,20 @@ static void test_header_errors(void)
 
 	/* BADVERS: rcode 0 in the header, ext-rcode 1 in the OPT, no RRs */
 	o.edns = 1;
-	qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+	qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && (out[3] & 0x0f) == 0 && ldns_pkt_ancount(p) == 0 && ldns_pkt_nscount(p) == 0 &&
 	      ldns_pkt_arcount(p) == 0 && ldns_pkt_edns(p) && ldns_pkt_edns_extended_rcode(p) == 1);
-	CHECK(r.rcode == FB_RC_BADVERS);
+	CHECK(r.rcode == DNS_R_BADVERS);
 	if (p)
 		ldns_pkt_free(p);
 	o.edns = 0;
 
 	/* other classes: REFUSED, empty, AA=0 */
-	qlen = mkq(q, "com", FB_T_A, 4, &o);
+	qlen = mkq(q, "com", DNS_T_A, 4, &o);
 	len = ask(q, qlen, &cl, &r);
-	CHECK(len > 12 && (out[3] & 0x0f) == FB_RC_REFUSED && !(out[2] & 0x04) &&
+	CHECK(len > 12 && (out[3] & 0x0f) == DNS_R_REFUSED && !(out[2] & 0x04) &&
 	      out[7] == 0 && out[9] == 0);
 
 	/* unknown options ignored; a query over 512 bytes answered */
@@ -643,7 +643,7 @@ static void test_header_errors(void)
 		pad[3] = (sizeof(pad) - 4) & 0xff;
 		o.opts = pad;
 		o.optlen = sizeof(pad);
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		CHECK(qlen > 512);
 		len = ask(q, qlen, &cl, &r);
 		CHECK(len > 12 && r.kind == FB_K_REFERRAL);
@@ -651,7 +651,7 @@ static void test_header_errors(void)
 
 		o.opts = unk;
 		o.optlen = sizeof(unk);
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		len = ask(q, qlen, &cl, &r);
 		CHECK(len > 12 && r.kind == FB_K_REFERRAL);
 		o.opts = NULL;
@@ -661,7 +661,7 @@ static void test_header_errors(void)
 	/* TSIG with a key we do not have: NOTAUTH, TSIG error BADKEY */
 	{
 		uint8_t t[512];
-		size_t n = mkq(t, "com", FB_T_A, FB_C_IN, &NOEDNS);
+		size_t n = mkq(t, "com", DNS_T_A, DNS_C_IN, &NOEDNS);
 		static const uint8_t tsig[] = {
 			3, 'k', 'e', 'y', 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 29,
 			11, 'h', 'm', 'a', 'c', '-', 's', 'h', 'a', '2', '5', '6', 0,
@@ -731,7 +731,7 @@ static void test_chaos_nsid_cookie(void)
 	const uint8_t *v;
 	ldns_pkt *p;
 
-	qlen = mkq(q, "ID.server", FB_T_TXT, FB_C_CH, &NOEDNS);
+	qlen = mkq(q, "ID.server", DNS_T_TXT, DNS_C_CH, &NOEDNS);
 	len = ask(q, qlen, &cl, &r);
 	p = decode(len);
 	CHECK(p && ldns_pkt_aa(p) && ldns_pkt_ancount(p) == 1 && r.kind == FB_K_CHAOS);
@@ -746,22 +746,22 @@ static void test_chaos_nsid_cookie(void)
 	}
 	/* owner compressed to the question */
 	CHECK(len > 12 + qlen - 12 + 2 && out[qlen] == 0xc0 && out[qlen + 1] == 12);
-	qlen = mkq(q, "hostname.bind", FB_T_TXT, FB_C_CH, &NOEDNS);
+	qlen = mkq(q, "hostname.bind", DNS_T_TXT, DNS_C_CH, &NOEDNS);
 	CHECK(ask(q, qlen, &cl, &r) > 12 && r.kind == FB_K_CHAOS);
-	qlen = mkq(q, "version.bind", FB_T_TXT, FB_C_CH, &NOEDNS);
+	qlen = mkq(q, "version.bind", DNS_T_TXT, DNS_C_CH, &NOEDNS);
 	ask(q, qlen, &cl, &r);
-	CHECK(r.rcode == FB_RC_REFUSED);	/* hidden by default */
+	CHECK(r.rcode == DNS_R_REFUSED);	/* hidden by default */
 	memcpy(CF.version, "9.9.9", 5);
 	CF.version_len = 5;
 	ask(q, qlen, &cl, &r);
-	CHECK(r.rcode == FB_RC_NOERROR && r.kind == FB_K_CHAOS);
+	CHECK(r.rcode == DNS_R_NOERROR && r.kind == FB_K_CHAOS);
 	CF.version_len = 0;
-	qlen = mkq(q, "authors.bind", FB_T_TXT, FB_C_CH, &NOEDNS);
+	qlen = mkq(q, "authors.bind", DNS_T_TXT, DNS_C_CH, &NOEDNS);
 	ask(q, qlen, &cl, &r);
-	CHECK(r.rcode == FB_RC_REFUSED);
-	qlen = mkq(q, "id.server", FB_T_A, FB_C_CH, &NOEDNS);
+	CHECK(r.rcode == DNS_R_REFUSED);
+	qlen = mkq(q, "id.server", DNS_T_A, DNS_C_CH, &NOEDNS);
 	ask(q, qlen, &cl, &r);
-	CHECK(r.rcode == FB_RC_REFUSED);
+	CHECK(r.rcode == DNS_R_REFUSED);
 
 	/* NSID */
 	{
@@ -769,7 +769,7 @@ static void test_chaos_nsid_cookie(void)
 
 		o.opts = nsid;
 		o.optlen = sizeof(nsid);
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		len = ask(q, qlen, &cl, &r);
 		v = resp_opt(len, 3, &olen);
 		CHECK(v && olen == CF.ident_len && !memcmp(v, CF.ident, olen));
@@ -785,7 +785,7 @@ static void test_chaos_nsid_cookie(void)
 
 		o.opts = c8;
 		o.optlen = sizeof(c8);
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		len = ask(q, qlen, &cl, &r);
 		v = resp_opt(len, 10, &olen);
 		CHECK(v && olen == 24 && !memcmp(v, c8 + 4, 8));
@@ -801,7 +801,7 @@ static void test_chaos_nsid_cookie(void)
 		}
 		o.opts = c24;
 		o.optlen = sizeof(c24);
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		len = ask(q, qlen, &cl, &r);
 		v = resp_opt(len, 10, &olen);
 		CHECK(v && olen == 24 && r.kind == FB_K_REFERRAL);
@@ -810,10 +810,10 @@ static void test_chaos_nsid_cookie(void)
 		/* a bad server cookie: still answered (RFC 7873 5.2.3 option 3),
 		 * with a fresh cookie */
 		c24[20] ^= 0xff;
-		qlen = mkq(q, "com", FB_T_A, FB_C_IN, &o);
+		qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &o);
 		len = ask(q, qlen, &cl, &r);
 		v = resp_opt(len, 10, &olen);
-		CHECK(v && r.rcode == FB_RC_NOERROR && r.cookie_verdict == RX_CK_BAD &&
+		CHECK(v && r.rcode == DNS_R_NOERROR && r.cookie_verdict == RX_CK_BAD &&
 		      r.cookie_minted);
 		CHECK(v && cookie_valid(&CK, c8 + 4, v + 8, 16, &cl.addr, cl.now));
 	}
@@ -824,7 +824,7 @@ static void test_chaos_nsid_cookie(void)
 
 		o.opts = ka;
 		o.optlen = sizeof(ka);
-		qlen = mkq(q, ".", FB_T_SOA, FB_C_IN, &o);
+		qlen = mkq(q, ".", DNS_T_SOA, DNS_C_IN, &o);
 		len = ask(q, qlen, &t, &r);
 		v = resp_opt(len, 11, &olen);
 		CHECK(v && olen == 2 && (unsigned)(v[0] << 8 | v[1]) == CF.tcp_idle_timeout_ms / 100);
@@ -832,9 +832,9 @@ static void test_chaos_nsid_cookie(void)
 		CHECK(len > 12 && !resp_opt(len, 11, &olen));
 		o.opts = ka2;
 		o.optlen = sizeof(ka2);
-		qlen = mkq(q, ".", FB_T_SOA, FB_C_IN, &o);
+		qlen = mkq(q, ".", DNS_T_SOA, DNS_C_IN, &o);
 		len = ask(q, qlen, &t, &r);
-		CHECK(r.rcode == FB_RC_FORMERR);
+		CHECK(r.rcode == DNS_R_FORMERR);
 	}
 }
 
@@ -847,11 +847,11 @@ static void test_xfr(void)
 	size_t qlen, len, total_rr = 0, msgs = 0;
 	ldns_pkt *p;
 
-	qlen = mkq(q, ".", FB_T_AXFR, FB_C_IN, &o);
+	qlen = mkq(q, ".", DNS_T_AXFR, DNS_C_IN, &o);
 	ask(q, qlen, &cl, &r);
-	CHECK(r.rcode == FB_RC_NOTIMP);		/* AXFR over UDP, as Knot DNS */
+	CHECK(r.rcode == DNS_R_NOTIMP);		/* AXFR over UDP, as Knot DNS */
 	ask(q, qlen, &no, &r);
-	CHECK(r.rcode == FB_RC_REFUSED && r.kind == FB_K_XFR_REFUSED);
+	CHECK(r.rcode == DNS_R_REFUSED && r.kind == FB_K_XFR_REFUSED);
 	len = ask(q, qlen, &ok, &r);
 	CHECK(r.kind == FB_K_AXFR && r.xfr);
 	{
@@ -865,7 +865,7 @@ static void test_xfr(void)
 			if (!p)
 				break;
 			msgs++;
-			CHECK(ldns_pkt_id(p) == 77 && ldns_pkt_aa(p) && len <= FB_MSG_MAX);
+			CHECK(ldns_pkt_id(p) == 77 && ldns_pkt_aa(p) && len <= DNS_MSG_MAX);
 			CHECK(ldns_pkt_qdcount(p) == (first ? 1 : 0));
 			first = false;
 			for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++)
@@ -893,7 +893,7 @@ static void test_xfr(void)
 	/* IXFR: the client's serial current -> our SOA only; older -> AXFR-style */
 	{
 		uint8_t t[512];
-		size_t n = mkq(t, ".", FB_T_IXFR, FB_C_IN, &o);
+		size_t n = mkq(t, ".", DNS_T_IXFR, DNS_C_IN, &o);
 		static const uint8_t soa[] = { 0, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22,
 					       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 		uint32_t s = Z->serial;
@@ -918,9 +918,9 @@ static void test_xfr(void)
 		len = ask(t, n, &ok, &r);
 		CHECK(r.kind == FB_K_IXFR && r.xfr);
 		ask(t, n, &no, &r);
-		CHECK(r.rcode == FB_RC_REFUSED);
+		CHECK(r.rcode == DNS_R_REFUSED);
 		ask(t, n, &cl, &r);
-		CHECK(r.rcode == FB_RC_REFUSED);	/* UDP, not in the ACL */
+		CHECK(r.rcode == DNS_R_REFUSED);	/* UDP, not in the ACL */
 		{
 			/* UDP from the ACL, client older: RFC 1995 2, our SOA only */
 			struct fb_client u = ok;
@@ -951,7 +951,7 @@ static void test_fuzz_invariants(void)
 
 		o.payload = 400 + (i % 7) * 300;
 		o.do_bit = i & 1;
-		qlen = mkq(q, names[i % 6], (i % 3) ? FB_T_A : FB_T_ANY, FB_C_IN, &o);
+		qlen = mkq(q, names[i % 6], (i % 3) ? DNS_T_A : DNS_T_ANY, DNS_C_IN, &o);
 		memcpy(m, q, qlen);
 		for (int k = 0; k < 1 + i % 4; k++) {
 			seed = seed * 1103515245 + 12345;
@@ -963,7 +963,7 @@ static void test_fuzz_invariants(void)
 			ldns_pkt *p = decode(len);
 			size_t lim = 512;
 
-			if (len > 12 && out[11] && (out[3] & 0x0f) != FB_RC_FORMERR)
+			if (len > 12 && out[11] && (out[3] & 0x0f) != DNS_R_FORMERR)
 				lim = 1232;
 			if (!p && len != 12)
 				bad++;
@@ -982,10 +982,10 @@ static void test_no_zone(void)
 	uint8_t q[512];
 	struct fb_result r;
 	struct fb_client cl = udp4();
-	size_t qlen = mkq(q, "com", FB_T_A, FB_C_IN, &NOEDNS), len;
+	size_t qlen = mkq(q, "com", DNS_T_A, DNS_C_IN, &NOEDNS), len;
 
 	len = fb_answer(&CF, NULL, q, qlen, &cl, out, sizeof(out), &r);
-	CHECK(len > 12 && r.rcode == FB_RC_SERVFAIL);
+	CHECK(len > 12 && r.rcode == DNS_R_SERVFAIL);
 }
 
 static void test_acl(void)
