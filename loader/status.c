@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +15,39 @@
 #include "utc.h"
 #include "cmd.h"
 #include "log.h"
+#include "multiprog.h"
+#include "opts.h"
 #include "rootxdp.h"
 #include "zone_maps.h"
 
-static const char status_usage[] =
-	"usage: rootxdp status [--json] [--config FILE] [--pin-root DIR]\n"
-	"Interfaces and modes, program ids, the live zone (serial, slot, image\n"
-	"SHA-256, load time), map memory and rootxdpd.  Exits 1 when nothing is\n"
-	"attached.\n"
-	"  -j, --json         one JSON object\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n";
+struct status_args {
+	const char *conf, *pin_root;
+	bool json;
+};
+
+static const struct rx_opt status_opts[] = {
+	RX_OPT_FLAG(struct status_args, json, "json", 'j', "one JSON object"),
+	RX_OPT_CONFIG(struct status_args, conf),
+	RX_OPT_PIN_ROOT(struct status_args, pin_root),
+	RX_OPT_VERBOSE("more detail"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec status_spec = {
+	.name = "status",
+	.about = "Interfaces and modes (in multiprog mode: libxdp's dispatcher, rootxdp's\n"
+		 "priority and place in it), program ids, the live zone (serial, slot,\n"
+		 "image SHA-256, load time), map memory and rootxdpd.  Exits 1 when\n"
+		 "nothing is attached.\n",
+	.opts = status_opts,
+};
 
 struct st_if {
 	char name[IF_NAMESIZE];
 	__u32 link_id, prog_id, ifindex;
 	const struct rx_state_if *s;
+	bool mp;		/* in libxdp's dispatcher */
+	struct rx_mp_info mi;
 };
 
 /* The kernel's own charge for a map ("memlock:" in fdinfo), else a
@@ -151,18 +167,10 @@ static void fmt_size(unsigned long long b, char *buf, size_t len)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct status_args a = { 0 };
 	char names[RX_STATE_MAX][IF_NAMESIZE], pin_root[PATH_MAX], path[PATH_MAX];
 	char hex[65], when[64], size[32];
-	const char *conf = NULL, *pin_arg = NULL;
-	struct st_if ifs[RX_STATE_MAX];
+	static struct st_if ifs[RX_STATE_MAX];
 	struct rx_config c;
 	struct rx_state st;
 	struct rx_maps m;
@@ -172,26 +180,14 @@ int cmd_status(int argc, char **argv)
 	int nif, nlive = 0, nmaps, i, o, fd, pid, dstate, nwarn;
 	char warn[8][RX_HEALTH_LINE];
 	struct rx_zone_age age;
-	bool json = false, have_zone;
+	bool have_zone;
 	__u32 xdp_id, tc_id, key = 0;
 
-	while ((o = getopt_long(argc, argv, "jc:p:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'j': json = true; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(status_usage, stdout); return RX_EXIT_OK;
-		default: fputs(status_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(status_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	if (rx_cli_config(&c, conf))
+	if ((o = rx_opts_parse(&status_spec, argc, argv, &a, &i)) >= 0)
+		return o;
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
-	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
+	rx_cli_pin_root(&c, a.pin_root, pin_root, sizeof(pin_root));
 	if (rx_open_pinned(pin_root, &m))
 		return RX_EXIT_FAIL;
 	if (rx_state_read(&c, pin_root, &st))
@@ -207,6 +203,17 @@ int cmd_status(int argc, char **argv)
 		memset(&ifs[i], 0, sizeof(ifs[i]));
 		rx_strlcpy(ifs[i].name, names[i], sizeof(ifs[i].name));
 		ifs[i].s = rx_state_find(&st, names[i]);
+		if (rx_mp_pinned(pin_root, names[i])) {
+			/* multiprog: our program, if still in the dispatcher */
+			ifs[i].mp = true;
+			if (!rx_mp_query_ns(pin_root, names[i], ifs[i].s ? ifs[i].s->netns : "",
+					    &ifs[i].mi)) {
+				ifs[i].ifindex = (__u32)ifs[i].mi.ifindex;
+				nlive++;
+			}
+			ifs[i].prog_id = ifs[i].mi.prog_id;
+			continue;
+		}
 		if (rx_fmt(path, sizeof(path), "%s/" RX_PIN_LINK_XDP "%s", pin_root, names[i]))
 			continue;
 		fd = bpf_obj_get(path);
@@ -238,7 +245,7 @@ int cmd_status(int argc, char **argv)
 	/* Stale zone, signatures close to expiry (rootxdp health fails then). */
 	nwarn = rx_zone_problems(&c, have_zone ? &meta : NULL, (__u64)time(NULL), warn, 8, &age);
 
-	if (json) {
+	if (a.json) {
 		printf("{\"pin_root\":");
 		rx_json_str(pin_root);
 		printf(",\"attached\":%s,\"programs\":{\"xdp\":%u,\"tc\":%u},\"interfaces\":[",
@@ -249,8 +256,14 @@ int cmd_status(int argc, char **argv)
 			printf("%s{\"name\":", i ? "," : "");
 			rx_json_str(ifs[i].name);
 			printf(",\"mode\":\"%s\",\"ifindex\":%u,\"netns\":",
-			       s ? (s->native ? "native" : "generic") : "unknown", ifs[i].ifindex);
+			       ifs[i].mp ? "multiprog" : s ? (s->native ? "native" : "generic") :
+			       "unknown", ifs[i].ifindex);
 			rx_json_str(s ? s->netns : "");
+			if (ifs[i].mp)
+				printf(",\"dispatcher\":{\"id\":%u,\"mode\":\"%s\",\"priority\":%u,"
+				       "\"position\":%d,\"programs\":%d}", ifs[i].mi.dispatcher_id,
+				       ifs[i].mi.native ? "native" : "generic", ifs[i].mi.prio,
+				       ifs[i].mi.pos, ifs[i].mi.count);
 			printf(",\"xdp_link\":%u,\"xdp_prog\":%u,\"tc_filter\":\"%x:%x\",\"mtu\":%u}",
 			       ifs[i].link_id, ifs[i].prog_id, s ? s->tc_handle : 0,
 			       s ? s->tc_prio : 0, s ? s->mtu : 0);
@@ -280,16 +293,28 @@ int cmd_status(int argc, char **argv)
 		for (i = 0; i < nif; i++) {
 			const struct rx_state_if *s = ifs[i].s;
 
-			printf("interface:  %s %s", ifs[i].name,
-			       s ? (s->native ? "native" : "generic") : "(mode unknown)");
-			if (!ifs[i].ifindex)
+			if (ifs[i].mp && ifs[i].ifindex)
+				printf("interface:  %s multiprog (libxdp dispatcher %u, %s mode, priority "
+				       "%u, program %d of %d)", ifs[i].name, ifs[i].mi.dispatcher_id,
+				       ifs[i].mi.native ? "native" : "generic", ifs[i].mi.prio,
+				       ifs[i].mi.pos, ifs[i].mi.count);
+			else
+				printf("interface:  %s %s", ifs[i].name, ifs[i].mp ? "multiprog" :
+				       s ? (s->native ? "native" : "generic") : "(mode unknown)");
+			if (ifs[i].mp && !ifs[i].ifindex)
+				printf(", not in a libxdp dispatcher any more (the interface went, or "
+				       "xdp-loader unloaded it: rootxdp detach --iface %s)", ifs[i].name);
+			else if (!ifs[i].ifindex)
 				printf(", gone (the interface was removed: rootxdp detach --iface %s)",
 				       ifs[i].name);
 			else
 				printf(", ifindex %u", ifs[i].ifindex);
 			if (s && s->netns[0])
 				printf(", netns %s", s->netns);
-			printf(", xdp link %u (prog %u)", ifs[i].link_id, ifs[i].prog_id);
+			if (ifs[i].mp)
+				printf(", xdp prog %u", ifs[i].prog_id);
+			else
+				printf(", xdp link %u (prog %u)", ifs[i].link_id, ifs[i].prog_id);
 			if (s)
 				printf(", tc filter %x:%x, mtu %u", s->tc_handle, s->tc_prio, s->mtu);
 			putchar('\n');

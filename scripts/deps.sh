@@ -29,7 +29,9 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       # disabled below) and parsed by the reference Python client
       prometheus python3-prometheus-client
       # make deb and tests/host/test_deb.sh: build, lint and verify the package
-      debhelper dpkg-dev lintian git systemd)
+      debhelper dpkg-dev lintian git systemd
+      # xdp-mode multiprog: libxdp's dispatcher; xdp-loader in its test
+      libxdp-dev xdp-tools)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a service unit we must not leave enabled, as
 # PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), BIRD

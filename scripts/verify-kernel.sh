@@ -68,10 +68,10 @@ if ((${#need[@]})); then
 		die "cannot install ${need[*]} with apt-get"
 fi
 command -v dig >/dev/null || die "dig not found (make deps: bind9-dnsutils)"
-for lib in libbpf.a libelf.a libz.a libcrypto.a; do
+for lib in libbpf.a libxdp.a libelf.a libz.a libcrypto.a; do
 	f=$(gcc -print-file-name="$lib")	# the bare name when not found
 	if [ "${f#/}" = "$f" ] || [ ! -f "$f" ]; then
-		die "$lib missing: static linking needs libbpf-dev, libelf-dev, zlib1g-dev, libssl-dev (make deps)"
+		die "$lib missing: static linking needs libbpf-dev, libxdp-dev, libelf-dev, zlib1g-dev, libssl-dev (make deps)"
 	fi
 done
 
@@ -151,7 +151,7 @@ gcc "${CFLAGS_VK[@]}" tests/kernel/verify_kernel.c common/*.c loader/zone_maps.c
 rm -rf "$W/initramfs"
 mkdir -p "$W/initramfs/rootxdp" "$W/initramfs/dev"
 objs() { local f; for f in "$@"; do case $f in */main.c) ;; *) echo "$O/${f%.c}.o" ;; esac; done; }
-STATIC_LIBS=(-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread)	# glibc's dlopen warnings: harmless
+STATIC_LIBS=(-static -lxdp -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread)	# glibc's dlopen warnings: harmless
 # The daemon's library brings dnstap: its generated code and two more libraries.
 FB_EXTRA=()
 [[ -f fallback/dnstap.proto ]] && FB_EXTRA=("$O/fallback/dnstap.pb-c.o" -lfstrm -lprotobuf-c)

@@ -228,8 +228,12 @@ _rx_traps() {
 }
 
 # The client-side XDP_PASS object, built on demand into $O/tests/netns/.
-xdp_pass_obj() {
-	local src="$RX_TOP/tests/netns/xdp_pass.bpf.c" obj="$O/tests/netns/xdp_pass.bpf.o" tmp
+xdp_pass_obj() { test_bpf_obj xdp_pass; }
+
+# test_bpf_obj NAME: tests/netns/NAME.bpf.c built (with BTF: libxdp needs
+# it) into $O/tests/netns/NAME.bpf.o on demand; prints the object's path.
+test_bpf_obj() {
+	local src="$RX_TOP/tests/netns/$1.bpf.c" obj="$O/tests/netns/$1.bpf.o" tmp
 	if [[ ! -s "$obj" || "$src" -nt "$obj" ]]; then
 		mkdir -p "$(dirname "$obj")" || return 1
 		tmp="$obj.$$.tmp"
