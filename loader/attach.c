@@ -247,8 +247,8 @@ static const char *mode_word(enum rx_xdp_mode m)
 	       m == RX_MODE_GENERIC ? "generic" : "auto";
 }
 
-/* XDP already on w from an earlier run, kept: 1 (s updated), 0 none
- * (stale pins removed), -errno. */
+/* XDP already on w from an earlier run, kept: 1 its bpf_link, 2 our
+ * program in libxdp's dispatcher, 0 none (stale pins removed), -errno. */
 static int xdp_kept(struct attach_run *r, struct want_if *w, struct rx_state_if *s,
 		    __u32 *id)
 {
@@ -287,7 +287,7 @@ static int xdp_kept(struct attach_run *r, struct want_if *w, struct rx_state_if 
 					mode_word(r->mode));
 			rx_info("%s: program %u kept in libxdp's dispatcher", w->name, mi.prog_id);
 			*id = mi.prog_id;
-			return 1;
+			return 2;
 		}
 		rx_info("%s: rootxdp's program is no longer in a dispatcher there: attaching "
 			"it again", w->name);
@@ -313,9 +313,9 @@ static int attach_xdp(struct attach_run *r, struct want_if *w, struct rx_state_i
 	if (err > 0) {
 		if (s) {
 			rec->native = s->native;
-			rec->multiprog = s->multiprog;
 			rec->prio = s->prio;
 		}
+		rec->multiprog = err == 2;
 		rec->link_id = id;
 		return 0;
 	}

@@ -17,7 +17,10 @@
 # UDP port forwarded to its port 53), where this script's dig queries must
 # be answered correctly by the XDP program (xdp answered = queries sent,
 # pass_no_room = 0); then it runs the whole packet suite (tests/xdp/test_xdp,
-# relinked statically) there.
+# relinked statically) there, and tests/kernel/multiprog_kernel.c: rootxdp
+# beside a counter in libxdp's dispatcher, in both run orders (xdp-mode
+# multiprog needs a kernel that accepts freplace programs, which our
+# sandboxed hosts do not).
 #
 # Nothing is installed on the host but qemu-system-x86 and cpio (with
 # apt-get, if missing); the kernel package is only downloaded and unpacked
@@ -165,6 +168,20 @@ if ((suite)); then
 		-o "$W/initramfs/rootxdp/rootxdp-compile" 2>>"$W/link.log"; then
 		mkdir -p "$W/initramfs/rootxdp/zones"
 		cp "$ZONES/root.zone" "$ZONES/trust-anchor.ds" "$W/initramfs/rootxdp/zones/"
+		# xdp-mode multiprog: the loader's libxdp code beside a counter
+		# (tests/netns/xdp_count.bpf.c) in libxdp's dispatcher.
+		# shellcheck disable=SC2046
+		if clang -target bpf -O2 -g -Wall -Werror -Wno-unused-parameter \
+			-idirafter "/usr/include/$(gcc -print-multiarch)" \
+			-c tests/netns/xdp_count.bpf.c -o "$W/initramfs/rootxdp/xdp_count.bpf.o" &&
+		   gcc "${CFLAGS_VK[@]}" -I"$O" tests/kernel/multiprog_kernel.c \
+			$(objs loader/*.c common/*.c) "$O/tests/xdp/pkt.o" "${STATIC_LIBS[@]}" \
+			-o "$W/initramfs/rootxdp/test_multiprog" 2>>"$W/link.log"; then
+			:
+		else
+			cat "$W/link.log" >&2
+			die "cannot build tests/kernel/multiprog_kernel.c (static, with libxdp.a)"
+		fi
 	else
 		say "cannot link the packet suite statically ($W/link.log): it will not run in the VM"
 		rm -f "$W/initramfs/rootxdp/test_xdp"

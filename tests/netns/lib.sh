@@ -35,6 +35,7 @@
 #   cleanup                         kill recorded PIDs, delete namespaces,
 #                                   pins and temp dirs (idempotent)
 #   need_bins FILE... / need_cmds CMD...   fail at once when missing
+#   test_bpf_obj NAME               build tests/netns/NAME.bpf.c, print the .o
 #   ok DESC / fail DESC / check DESC CMD... / expect_eq DESC A B / summary
 #
 # A missing capability (not root, no netns, no XDP) is a failure, not a skip.
