@@ -130,6 +130,7 @@ static void expect_place(int pos, int count, unsigned prio, const char *when)
 
 int main(void)
 {
+	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = "/sys/fs/bpf/count");
 	struct xdp_program *cnt;
 	struct rx_progs p;
 	struct rx_config c;
@@ -167,7 +168,7 @@ int main(void)
 	CHECK_MSG(!err, "rx_cfg written: %s", e);
 
 	/* 1. The other owner's program first, alone in a dispatcher. */
-	cnt = xdp_program__open_file(COUNTER, "xdp", NULL);
+	cnt = xdp_program__open_file(COUNTER, "xdp", &oo);
 	if (!cnt || libxdp_get_error(cnt)) {
 		CHECK_MSG(0, "open %s", COUNTER);
 		return check_done();
@@ -222,6 +223,8 @@ int main(void)
 	CHECK_MSG(rx_mp_detach(PIN_ROOT, "lo", 1) == 0, "rootxdp detached");
 	CHECK_MSG(xdp_program__detach(cnt, 1, XDP_MODE_SKB, 0) == 0, "counter detached");
 	xdp_program__close(cnt);
+	unlink("/sys/fs/bpf/count/xc_count");
+	rmdir("/sys/fs/bpf/count");
 	rx_progs_put(&p);
 	rx_pins_remove(PIN_ROOT);
 	printf("multiprog: ");

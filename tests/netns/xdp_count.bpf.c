@@ -20,6 +20,7 @@ struct {
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);	/* xdp-loader load -p DIR pins it */
 } xc_count SEC(".maps");
 
 static __always_inline void bump(__u32 k)
