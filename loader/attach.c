@@ -459,7 +459,7 @@ static int pin_root_lock(const char *pin_root)
 
 int cmd_attach(int argc, char **argv)
 {
-	static struct attach_run r;
+	static struct attach_run r;	/* the config and state: too big for the stack */
 	int lock, rc = RX_EXIT_FAIL, i, err;
 	bool got_progs = false;
 

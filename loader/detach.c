@@ -124,7 +124,7 @@ static int detach_one(const char *pin_root, const char *name, const struct rx_st
 
 int cmd_detach(int argc, char **argv)
 {
-	static struct detach_args a;
+	struct detach_args a;
 	char names[RX_STATE_MAX][IF_NAMESIZE], pinned[1][IF_NAMESIZE];
 	char pin_root[PATH_MAX], path[PATH_MAX];
 	int nnames, first, i, lock, fd, r, rc;
