@@ -215,8 +215,9 @@ dig_vm() {	# dig_vm ARGS...: one query, one try, through the forwarded port; set
 	cat "$W/dig.out" >>"$W/dig.log"
 	out=$(cat "$W/dig.out")
 }
-net_check() {	# net_check DESC COND-RESULT
-	if [ "$2" = 1 ]; then say "virtio-net: ok: $1"; else say "virtio-net: FAIL: $1"; net_fail=1; fi
+net_check() {	# net_check DESC COND-RESULT (lines tagged $NET_TAG, default virtio-net)
+	local tag=${NET_TAG:-virtio-net}
+	if [ "$2" = 1 ]; then say "$tag: ok: $1"; else say "$tag: FAIL: $1"; net_fail=1; fi
 }
 virtio_queries() {
 	local out
@@ -269,6 +270,27 @@ while kill -0 "$qpid" 2>/dev/null; do
 	sleep 1
 done
 [ -n "$net_t0" ] || { say "virtio-net: FAIL: the VM never said its NIC was ready"; net_fail=1; }
+# tests/kernel/multiprog_kernel.c: the same queries in two rounds, rootxdp
+# first and then second beside a counter in libxdp's dispatcher on the NIC.
+# The VM says "multiprog: virtio-net: ready N"; the answers are checked as
+# above, tagged "multiprog N".
+if [ -x "$W/initramfs/rootxdp/test_multiprog" ]; then
+	for round in 1 2; do
+		while kill -0 "$qpid" 2>/dev/null &&
+		      ! grep -q "multiprog: virtio-net: ready $round" "$W/serial.log" 2>/dev/null; do
+			grep -q 'end of test_multiprog' "$W/serial.log" 2>/dev/null && break 2
+			sleep 1
+		done
+		kill -0 "$qpid" 2>/dev/null || break
+		nq=0
+		NET_TAG="multiprog $round" virtio_queries
+		for _ in 1 2 3 4 5; do
+			printf 'done %d' "$nq" >"/dev/udp/127.0.0.1/$((PORT + 1))"
+			sleep 1
+			grep -q "multiprog: virtio-net: round $round done" "$W/serial.log" && break
+		done
+	done
+fi
 wait "$qpid"
 qrc=$?
 trap - EXIT

@@ -19,7 +19,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$top/scripts/verify-kernel.sh" >"$log" 2>&1
 rc=$?
-grep -E 'virtio-net: (ok|FAIL)|xdp answered|the step took|^multiprog: ' "$log"
+grep -E 'virtio-net: (ok|FAIL)|multiprog [12]: (ok|FAIL)|xdp answered|the step took|^multiprog: ' "$log"
 tail -n 8 "$log"
 pass=0 failed=0
 res() { if (($1)); then echo "ok     $2"; pass=$((pass + 1)); else echo "FAIL   $2"; failed=$((failed + 1)); fi; }
@@ -30,5 +30,7 @@ res "$( [ "$(grep -c 'virtio-net: ok:' "$log")" = 4 ] && echo 1 || echo 0)" \
 	"virtio-net: the 4 answers dig got match the zone file"
 res "$(grep -qE '^multiprog: [1-9][0-9]* passed, 0 failed' "$log" && echo 1 || echo 0)" \
 	"multiprog: rootxdp beside a counter in libxdp's dispatcher, both orders (tests/kernel/multiprog_kernel.c)"
+res "$( [ "$(grep -cE 'multiprog [12]: ok:' "$log")" = 8 ] && echo 1 || echo 0)" \
+	"multiprog on virtio-net: the host's 4 queries answered as the zone file says, rootxdp first and second"
 echo "$pass passed, $failed failed"
 ((failed == 0))

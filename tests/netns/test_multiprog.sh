@@ -19,7 +19,8 @@
 # A kernel that refuses freplace (BPF_PROG_TYPE_EXT) programs cannot run
 # libxdp's dispatcher at all (libxdp falls back to a lone program): the
 # test then fails at once, saying so.  tests/kernel/multiprog_kernel.c
-# checks the same orders on Debian 12's 6.1 under qemu (make verify-6.1).
+# checks the same orders on Debian 12's 6.1 under qemu (make verify-6.1),
+# on lo and on a virtio-net NIC with dig from the host.
 #   tests/netns/test_multiprog.sh   (root; O= build dir; RX_ZONE_DIR= a mkzone.sh output)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
