@@ -50,7 +50,8 @@ xl() { nsenter_net "$NS_SRV" xdp-loader "$@"; }
 CPIN=/sys/fs/bpf/rootxdp-test-$$-count
 register_pin "$CPIN"
 COUNT_OBJ=$(test_bpf_obj xdp_count) || _rx_abort "cannot build tests/netns/xdp_count.bpf.c"
-trap 'rc=$?; xl unload --all "$DEV_SRV" >/dev/null 2>&1; cleanup; exit $rc' EXIT
+# libxdp's /sys/fs/bpf/xdp goes too when nothing else is in it (rmdir).
+trap 'rc=$?; xl unload --all "$DEV_SRV" >/dev/null 2>&1; cleanup; rmdir /sys/fs/bpf/xdp 2>/dev/null; exit $rc' EXIT
 
 # UDP/53 frames the counter saw.
 counted() {
