@@ -30,6 +30,10 @@ DNSTAP_PKGS := libfstrm libprotobuf-c
 PKG_CFLAGS  += $(shell pkg-config --cflags $(DNSTAP_PKGS) 2>/dev/null)
 DNSTAP_LIBS := $(shell pkg-config --libs $(DNSTAP_PKGS) 2>/dev/null || echo -lfstrm -lprotobuf-c)
 PROTOC_C    ?= protoc-c
+# The loader's xdp-mode multiprog (loader/multiprog.c): libxdp's dispatcher,
+# linked only into what links the loader's library.
+PKG_CFLAGS  += $(shell pkg-config --cflags libxdp 2>/dev/null)
+XDP_LIBS    := $(shell pkg-config --libs libxdp 2>/dev/null || echo -lxdp)
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
@@ -135,7 +139,7 @@ $(O)/rootxdp-compile: $(O)/zone-compiler/main.o $(ZC_LIB) $(COMMON_OBJS)
 
 $(O)/rootxdp: $(O)/loader/main.o $(LD_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(XDP_LIBS) $(LDLIBS) -o $@
 
 # rootxdpd reads no zone file (it serves the image's RR table): no ldns.
 $(O)/rootxdpd: $(O)/fallback/main.o $(FB_LIB) $(COMMON_OBJS)
@@ -148,7 +152,7 @@ $(O)/tests/unit/test_zc_%: $(O)/tests/unit/test_zc_%.o $(ZC_LIB) $(COMMON_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 $(O)/tests/unit/test_ld_%: $(O)/tests/unit/test_ld_%.o $(LD_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(XDP_LIBS) $(LDLIBS) -o $@
 $(O)/tests/unit/test_fb_%: $(O)/tests/unit/test_fb_%.o $(FB_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(DNSTAP_LIBS) -o $@
@@ -157,7 +161,7 @@ $(O)/tests/unit/test_common_%: $(O)/tests/unit/test_common_%.o $(COMMON_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 $(O)/tests/xdp/test_xdp: $(patsubst %.c,$(O)/%.o,$(XDP_TEST_SRCS)) $(LD_LIB) $(FB_LIB) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(DNSTAP_LIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(XDP_LIBS) $(LDLIBS) $(DNSTAP_LIBS) -o $@
 
 TEST_BINS := $(UNIT_TESTS) $(XDP_TEST)
 

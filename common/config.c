@@ -36,6 +36,7 @@ struct key {
 static const struct key keys[] = {
 	LIST("interface", interfaces, ninterfaces),
 	{ "xdp-mode", K_MODE, OFF(xdp_mode), 0, 0, 0, 0, 0 },
+	UINT("xdp-priority", xdp_priority, 1, 1000),
 	STR("pin-root", pin_root),
 	LIST("anycast-prefix", anycast_prefix, nanycast_prefix),
 	UINT("anycast-table", anycast_table, 1, 4294967295u),
@@ -91,6 +92,9 @@ void rx_config_defaults(struct rx_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->xdp_mode = RX_MODE_AUTO;
+	/* libxdp's own default run priority (XDP_DEFAULT_RUN_PRIO): a
+	 * filter loaded with a lower one (xdp-filter's is 10) runs first. */
+	c->xdp_priority = 50;
 	snprintf(c->pin_root, sizeof(c->pin_root), "%s", RX_PIN_ROOT);
 	c->anycast_table = RX_ANYCAST_TABLE;
 	c->anycast_interval_ms = 1000;
@@ -251,8 +255,10 @@ static int set_key(struct rx_config *c, const struct key *k, char *v, char *err,
 			c->xdp_mode = RX_MODE_NATIVE;
 		else if (!strcmp(v, "generic"))
 			c->xdp_mode = RX_MODE_GENERIC;
+		else if (!strcmp(v, "multiprog"))
+			c->xdp_mode = RX_MODE_MULTIPROG;
 		else {
-			snprintf(err, errlen, "expected auto, native or generic");
+			snprintf(err, errlen, "expected auto, native, generic or multiprog");
 			return -1;
 		}
 		return 0;
@@ -357,7 +363,7 @@ fail:
 
 void rx_config_dump(const struct rx_config *c, FILE *f)
 {
-	static const char *const mode[] = { "auto", "native", "generic" };
+	static const char *const mode[] = { "auto", "native", "generic", "multiprog" };
 	size_t i;
 	int j;
 

@@ -19,7 +19,9 @@
  * one no other software uses, never consulted for forwarding. */
 #define RX_ANYCAST_TABLE 5353
 
-enum rx_xdp_mode { RX_MODE_AUTO, RX_MODE_NATIVE, RX_MODE_GENERIC };
+/* MULTIPROG: through libxdp's dispatcher, beside other XDP programs
+ * (loader/multiprog.h); the others through rootxdp's own bpf_link. */
+enum rx_xdp_mode { RX_MODE_AUTO, RX_MODE_NATIVE, RX_MODE_GENERIC, RX_MODE_MULTIPROG };
 
 struct rx_config {
 	char path[PATH_MAX];			/* file read, "" if defaults only */
@@ -27,6 +29,7 @@ struct rx_config {
 	char interfaces[RX_CONF_LIST_MAX][IF_NAMESIZE];
 	int ninterfaces;
 	enum rx_xdp_mode xdp_mode;
+	unsigned xdp_priority;			/* libxdp run priority (multiprog), 50 */
 	char pin_root[PATH_MAX];		/* /sys/fs/bpf/rootxdp */
 	/* anycast watcher (rootxdp anycast watch) */
 	char anycast_prefix[RX_CONF_LIST_MAX][64];	/* service prefixes, default none */

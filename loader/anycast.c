@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@
 #include "anycast.h"
 #include "cmd.h"
 #include "log.h"
+#include "opts.h"
 #include "rootxdp.h"
 
 #define CHECK_TIMEOUT_MS 1000	/* the . SOA query to rootxdpd */
@@ -472,86 +472,73 @@ static int do_status(const struct watch *w)
 	return RX_EXIT_OK;
 }
 
-static const char anycast_usage[] =
-	"usage: rootxdp anycast watch|drain|undrain|status|withdraw [--config FILE]\n"
-	"                       [--pin-root DIR] [--netns NAME] [--wait SECS] [-v]\n"
-	"Announce the service prefixes (anycast-prefix) while this instance is\n"
-	"healthy: the watcher keeps a marker route per prefix in kernel table\n"
-	"anycast-table, which the route daemon exports (see docs/anycast.md).\n"
-	"  watch      run the checks of rootxdp health every anycast-interval:\n"
-	"             withdraw after anycast-fall failures in a row, announce after\n"
-	"             anycast-rise good checks; withdraw on exit.  Stays in the\n"
-	"             foreground, logs to stderr (systemd: rootxdp-anycast.service)\n"
-	"  drain      withdraw now and stay withdrawn, across restarts and reboots,\n"
-	"             until undrain (waits up to --wait SECS, default 10, for the\n"
-	"             watcher to withdraw)\n"
-	"  undrain    end a drain: announce again once healthy\n"
-	"  status     what the watcher did last, the drain, the marker routes\n"
-	"  withdraw   remove the marker routes now (after a watcher crash)\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
-	"  -n, --netns NAME   run in network namespace NAME (routes, BIRD, rootxdpd)\n"
-	"  -w, --wait SECS    drain: how long to wait for the withdrawal (0: no wait)\n"
-	"  -v, --verbose      more detail\n";
+struct anycast_args {
+	const char *conf, *pin_root, *netns;
+	unsigned wait_s;
+};
+
+static const struct rx_opt anycast_opts[] = {
+	RX_OPT_CONFIG(struct anycast_args, conf),
+	RX_OPT_PIN_ROOT(struct anycast_args, pin_root),
+	RX_OPT_NETNS(struct anycast_args, netns,
+		     "run in network namespace NAME (routes, BIRD, rootxdpd)"),
+	RX_OPT_NUM(struct anycast_args, wait_s, "wait", 'w', "SECS", 0, 3600,
+		   "drain: how long to wait for the withdrawal (0: no wait)"),
+	RX_OPT_VERBOSE("more detail"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec anycast_spec = {
+	.name = "anycast",
+	.args = "watch|drain|undrain|status|withdraw",
+	.min_args = 1,
+	.max_args = 1,
+	.about = "Announce the service prefixes (anycast-prefix) while this instance is\n"
+		 "healthy: the watcher keeps a marker route per prefix in kernel table\n"
+		 "anycast-table, which the route daemon exports (see docs/anycast.md).\n"
+		 "  watch      run the checks of rootxdp health every anycast-interval:\n"
+		 "             withdraw after anycast-fall failures in a row, announce after\n"
+		 "             anycast-rise good checks; withdraw on exit.  Stays in the\n"
+		 "             foreground, logs to stderr (systemd: rootxdp-anycast.service)\n"
+		 "  drain      withdraw now and stay withdrawn, across restarts and reboots,\n"
+		 "             until undrain (waits up to --wait SECS, default 10, for the\n"
+		 "             watcher to withdraw)\n"
+		 "  undrain    end a drain: announce again once healthy\n"
+		 "  status     what the watcher did last, the drain, the marker routes\n"
+		 "  withdraw   remove the marker routes now (after a watcher crash)\n",
+	.opts = anycast_opts,
+};
 
 int cmd_anycast(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL, *pin_arg = NULL, *netns = NULL, *sub;
-	char pin_root[PATH_MAX], *end;
+	struct anycast_args a = { .wait_s = 10 };
+	char pin_root[PATH_MAX];
+	const char *sub;
 	struct rx_config c;
 	struct watch w;
-	unsigned wait_s = 10;
-	int o, err;
+	int first, err;
 
-	while ((o = getopt_long(argc, argv, "c:p:n:w:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'n': netns = optarg; break;
-		case 'w':
-			wait_s = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || end == optarg || wait_s > 3600) {
-				rx_err("--wait %s: expected seconds, 0 to 3600", optarg);
-				return RX_EXIT_USAGE;
-			}
-			break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(anycast_usage, stdout); return RX_EXIT_OK;
-		default: fputs(anycast_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		fputs(anycast_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	sub = argv[optind];
+	if ((err = rx_opts_parse(&anycast_spec, argc, argv, &a, &first)) >= 0)
+		return err;
+	sub = argv[first];
 	if (strcmp(sub, "watch") && strcmp(sub, "drain") && strcmp(sub, "undrain") &&
 	    strcmp(sub, "status") && strcmp(sub, "withdraw")) {
 		rx_err("anycast %s: expected watch, drain, undrain, status or withdraw", sub);
 		return RX_EXIT_USAGE;
 	}
-	if (rx_cli_config(&c, conf))
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
-	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
+	rx_cli_pin_root(&c, a.pin_root, pin_root, sizeof(pin_root));
 	if (!strcmp(sub, "drain") || !strcmp(sub, "undrain")) {
 		memset(&w, 0, sizeof(w));
 		w.c = &c;
-		return do_drain(&w, !strcmp(sub, "drain"), wait_s);
+		return do_drain(&w, !strcmp(sub, "drain"), a.wait_s);
 	}
 	if (watch_setup(&w, &c, pin_root))
 		return RX_EXIT_FAIL;
 	/* Everything from here in the instance's namespace: its routes, its
 	 * BIRD, its rootxdpd (only the network namespace: the pins stay). */
-	if (rx_netns_enter(netns, NULL))
+	if (rx_netns_enter(a.netns, NULL))
 		return RX_EXIT_FAIL;
 	if (!strcmp(sub, "status"))
 		return do_status(&w);

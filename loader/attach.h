@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * attach.h - put the programs on interfaces and take them off again.
+ * attach.h - put the programs on interfaces and take them off again: the
+ * mechanics behind `rootxdp attach` (attach.c) and `rootxdp detach`
+ * (detach.c).  progs.c loads or reuses the programs and maps, hooks.c
+ * hooks them to one interface, multiprog.c does the XDP part through
+ * libxdp's dispatcher instead (xdp-mode multiprog, multiprog.h).
  *
  * XDP goes on through a bpf_link (native, or generic when the driver has
  * no native XDP and the mode is auto), pinned at PINROOT/link-xdp-IFNAME:
@@ -44,6 +48,26 @@ int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root);
 bool rx_map_stateless(const char *name);
 /* The kernel id of a program. */
 int rx_prog_id(int fd, __u32 *id);
+
+/* ---- hooks.c: one interface, in its network namespace ---- */
+struct bpf_link_info;
+int rx_iface_mtu(const char *name, unsigned *mtu);
+int rx_link_info(int fd, struct bpf_link_info *info);
+/* Attach XDP through a bpf_link: native, or generic on EOPNOTSUPP when
+ * mode is auto; *native says how it went.  The link fd, or -errno. */
+int rx_xdp_link(int prog_fd, const char *ifname, int ifindex, enum rx_xdp_mode mode,
+		int *native);
+/* Detach and unpin the XDP link of ifname (absent: 0). */
+int rx_xdp_unlink(const char *pin_root, const char *ifname);
+/* Our cls_bpf filter at clsact ingress (RX_TC_HANDLE, RX_TC_PRIO);
+ * *created: this call created the clsact qdisc. */
+int rx_tc_attach(int prog_fd, const char *ifname, int ifindex, int *created);
+/* Remove our TC filter if it is still ours (our_id: the program's id,
+ * 0 unknown). */
+int rx_tc_detach(const char *ifname, int ifindex, __u32 handle, __u32 prio, __u32 our_id);
+/* Remove the clsact qdisc rootxdp created unless others' filters hang
+ * on it now: 1 removed, 0 kept, -errno. */
+int rx_clsact_remove(const char *ifname, int ifindex);
 
 /* How many filters (of anyone) hang on the clsact qdisc of ifindex, in
  * the current network namespace, ingress and egress; -errno on error.

@@ -99,7 +99,9 @@ struct rx_state_if {
 	unsigned mtu;
 	int clsact_created;		/* we created the clsact qdisc */
 	__u32 tc_handle, tc_prio;
-	__u32 link_id;
+	__u32 link_id;			/* multiprog: our program's id */
+	int multiprog;			/* in libxdp's dispatcher (multiprog.h) */
+	unsigned prio;			/* multiprog: run priority */
 };
 struct rx_state {
 	int n;

@@ -7,24 +7,41 @@
  * same --secret on every instance (and in BIND's or Knot's config).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cmd.h"
 #include "log.h"
+#include "opts.h"
 #include "rootxdp.h"
 #include "secret.h"
 #include "zone_maps.h"
 
-static const char usage[] =
-	"usage: rootxdp cookie-secret show|rotate|reload [--secret HEX] [--config FILE]\n"
-	"                             [--pin-root DIR]\n"
-	"  show    where the secrets come from, and their values (root only)\n"
-	"  rotate  current -> previous, a new current (--secret HEX, or random),\n"
-	"          kept in state-dir/cookie-secret, installed in both paths\n"
-	"  reload  install the secrets of the config or the file in both paths\n";
+struct cookie_args {
+	const char *conf, *pin_root, *secret;
+};
+
+static const struct rx_opt cookie_opts[] = {
+	RX_OPT_ARG(struct cookie_args, secret, "secret", 's', "HEX",
+		   "rotate: the new secret, 32 hex digits (default: random)"),
+	RX_OPT_CONFIG(struct cookie_args, conf),
+	RX_OPT_PIN_ROOT(struct cookie_args, pin_root),
+	RX_OPT_VERBOSE("more detail"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec cookie_spec = {
+	.name = "cookie-secret",
+	.args = "show|rotate|reload",
+	.min_args = 1,
+	.max_args = 1,
+	.about = "  show    where the secrets come from, and their values (root only)\n"
+		 "  rotate  current -> previous, a new current (--secret HEX, or random),\n"
+		 "          kept in state-dir/cookie-secret, installed in both paths\n"
+		 "  reload  install the secrets of the config or the file in both paths\n",
+	.opts = cookie_opts,
+};
 
 /* Both paths: the secrets in rx_cfg (the rest of it as it is), SIGHUP. */
 static int install(const struct rx_config *c, const char *pin_root, const struct rx_secrets *s)
@@ -65,43 +82,25 @@ static int install(const struct rx_config *c, const char *pin_root, const struct
 
 int cmd_cookie_secret(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL, *pin = NULL, *hex = NULL, *what;
+	struct cookie_args a = { 0 };
+	const char *hex, *what;
 	unsigned char next[16];
 	char pin_root[4096], e[600], h1[33], h2[33];
 	struct rx_secrets s;
 	struct rx_config c;
-	int o;
+	int first, rc;
 
-	while ((o = getopt_long(argc, argv, "c:p:s:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': conf = optarg; break;
-		case 'p': pin = optarg; break;
-		case 's': hex = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(usage, stdout); return RX_EXIT_OK;
-		default: fputs(usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	what = argv[optind];
+	if ((rc = rx_opts_parse(&cookie_spec, argc, argv, &a, &first)) >= 0)
+		return rc;
+	hex = a.secret;
+	what = argv[first];
 	if (hex && (strcmp(what, "rotate") || rx_hex16(hex, next))) {
 		rx_err("--secret: 32 hex digits, with rotate only");
 		return RX_EXIT_USAGE;
 	}
-	if (rx_cli_config(&c, conf))
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
-	rx_cli_pin_root(&c, pin, pin_root, sizeof(pin_root));
+	rx_cli_pin_root(&c, a.pin_root, pin_root, sizeof(pin_root));
 	if (!strcmp(what, "show")) {
 		if (rx_secrets_load(&c, &s, e, sizeof(e))) {
 			rx_err("%s", e);
@@ -127,7 +126,8 @@ int cmd_cookie_secret(int argc, char **argv)
 			return RX_EXIT_FAIL;
 		}
 	} else {
-		fputs(usage, stderr);
+		rx_err("cookie-secret %s: expected show, rotate or reload", what);
+		rx_opts_usage(&cookie_spec, stderr);
 		return RX_EXIT_USAGE;
 	}
 	return install(&c, pin_root, &s) ? RX_EXIT_FAIL : RX_EXIT_OK;

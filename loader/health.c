@@ -12,7 +12,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,8 @@
 #include "cmd.h"
 #include "image.h"
 #include "log.h"
+#include "multiprog.h"
+#include "opts.h"
 #include "rootxdp.h"
 #include "zone_maps.h"
 
@@ -223,30 +224,57 @@ int rx_zone_problems(const struct rx_config *c, const struct rx_meta *live, __u6
 
 /* ---- rootxdp health ---- */
 
-static const char health_usage[] =
-	"usage: rootxdp health [--quiet] [--config FILE] [--pin-root DIR] [--netns NAME]\n"
-	"                      [--now UNIXTIME] [-v]\n"
-	"Exit 0 when this instance should be announced, else 1 with one line per\n"
-	"problem: XDP not attached, no zone in the maps, rootxdpd not running or\n"
-	"not serving the maps' serial, the zone older than its SOA expire, its\n"
-	"signatures expiring within sig-expire-margin.\n"
-	"  -q, --quiet        print nothing, only the exit status\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
-	"  -n, --netns NAME   query rootxdpd from network namespace NAME\n"
-	"      --now T        judge ages at unix time T (testing)\n"
-	"  -v, --verbose      say what is fine too\n";
+struct health_args {
+	const char *conf, *pin_root, *netns;
+	unsigned long long now;
+	bool quiet;
+};
 
-static int live_links(const char *pin_root)
+static const struct rx_opt health_opts[] = {
+	RX_OPT_FLAG(struct health_args, quiet, "quiet", 'q', "print nothing, only the exit status"),
+	RX_OPT_CONFIG(struct health_args, conf),
+	RX_OPT_PIN_ROOT(struct health_args, pin_root),
+	RX_OPT_NETNS(struct health_args, netns, "query rootxdpd from network namespace NAME"),
+	{ .name = "now", .type = RX_OPT_U64, .off = offsetof(struct health_args, now),
+	  .arg = "T", .help = "judge ages at unix time T (testing)", .min = 1,
+	  .max = 1ull << 40 },
+	RX_OPT_VERBOSE("say what is fine too"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec health_spec = {
+	.name = "health",
+	.about = "Exit 0 when this instance should be announced, else 1 with one line per\n"
+		 "problem: XDP not attached (a live link, or rootxdp's program in libxdp's\n"
+		 "dispatcher), no zone in the maps, rootxdpd not running or not serving\n"
+		 "the maps' serial, the zone older than its SOA expire, its signatures\n"
+		 "expiring within sig-expire-margin.\n",
+	.opts = health_opts,
+};
+
+/* Interfaces where XDP runs rootxdp: a pinned link still on an
+ * interface, or our program in the libxdp dispatcher there (multiprog). */
+static int live_links(const struct rx_config *c, const char *pin_root)
 {
 	char names[RX_STATE_MAX][IF_NAMESIZE], path[PATH_MAX];
+	struct rx_state st;
 	int n, i, live = 0, fd;
 
+	if (rx_state_read(c, pin_root, &st))
+		memset(&st, 0, sizeof(st));
 	n = rx_pinned_ifaces(pin_root, names, RX_STATE_MAX);
 	for (i = 0; i < n; i++) {
 		struct bpf_link_info li;
 		__u32 len = sizeof(li);
 
+		if (rx_mp_pinned(pin_root, names[i])) {
+			const struct rx_state_if *s = rx_state_find(&st, names[i]);
+			struct rx_mp_info mi;
+
+			if (!rx_mp_query_ns(pin_root, names[i], s ? s->netns : "", &mi))
+				live++;
+			continue;
+		}
 		if (rx_fmt(path, sizeof(path), "%s/" RX_PIN_LINK_XDP "%s", pin_root, names[i]))
 			continue;
 		fd = bpf_obj_get(path);
@@ -277,7 +305,7 @@ int rx_health_problems(const struct rx_config *c, const char *pin_root, const ch
 	    rx_maps_from_pins(pin_root, &m, e, sizeof(e)) == 0) {
 		have_zone = rx_zone_live(&m, &meta) == 0;
 		rx_maps_close(&m);
-		info->nlive = live_links(pin_root);
+		info->nlive = live_links(c, pin_root);
 		if (!info->nlive)
 			add(&p, "XDP is not attached to any interface (pins under %s, no live link): "
 			    "rootxdp attach", pin_root);
@@ -319,54 +347,21 @@ int rx_health_problems(const struct rx_config *c, const char *pin_root, const ch
 
 int cmd_health(int argc, char **argv)
 {
-	enum { O_NOW = 256 };
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "now", required_argument, NULL, O_NOW },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct health_args a = { 0 };
 	char lines[16][RX_HEALTH_LINE], pin_root[PATH_MAX], t1[32], t2[32];
-	const char *conf = NULL, *pin_arg = NULL, *netns = NULL;
-	struct rx_config c;
 	struct rx_health_info hi;
-	bool quiet = false;
-	__u64 now = (__u64)time(NULL);
-	int o, i, n;
-	char *end;
+	struct rx_config c;
+	int i, n;
 
-	while ((o = getopt_long(argc, argv, "qc:p:n:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'q': quiet = true; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'n': netns = optarg; break;
-		case O_NOW:
-			now = strtoull(optarg, &end, 10);
-			if (*end || end == optarg) {
-				rx_err("--now %s: expected unix seconds", optarg);
-				return RX_EXIT_USAGE;
-			}
-			break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(health_usage, stdout); return RX_EXIT_OK;
-		default: fputs(health_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(health_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	if (rx_cli_config(&c, conf))
+	if ((n = rx_opts_parse(&health_spec, argc, argv, &a, &i)) >= 0)
+		return n;
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
-	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
+	rx_cli_pin_root(&c, a.pin_root, pin_root, sizeof(pin_root));
 
-	n = rx_health_problems(&c, pin_root, netns, now, 2000, lines, 16, &hi);
-	if (!quiet) {
+	n = rx_health_problems(&c, pin_root, a.netns, a.now ? a.now : (__u64)time(NULL), 2000, lines,
+			       16, &hi);
+	if (!a.quiet) {
 		for (i = 0; i < n; i++)
 			printf("%s\n", lines[i]);
 		if (!n && rx_verbose) {

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,21 +13,37 @@
 #include "cmd.h"
 #include "image.h"
 #include "log.h"
+#include "opts.h"
 #include "rootxdp.h"
 #include "zone_maps.h"
 
-static const char load_usage[] =
-	"usage: rootxdp load [--force | --previous] [--config FILE] [--pin-root DIR] [-v] [IMAGE]\n"
-	"Swap IMAGE (default: 'image' in the config) into the live maps, atomically:\n"
-	"every query is answered from the old zone or the new one, never a mix.\n"
-	"An image whose serial is not newer than the live one (RFC 1982) is refused.\n"
-	"A refused or bad image leaves the live zone serving.\n"
-	"  -f, --force        load even if the serial is not newer (going back)\n"
-	"  -P, --previous     load IMAGE.prev (the image before the last refresh),\n"
-	"                     forced: it is older by design\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
-	"  -v, --verbose      more detail\n";
+struct load_args {
+	const char *conf, *pin_root;
+	bool force, previous;
+};
+
+static const struct rx_opt load_opts[] = {
+	RX_OPT_FLAG(struct load_args, force, "force", 'f',
+		    "load even if the serial is not newer (going back)"),
+	RX_OPT_FLAG(struct load_args, previous, "previous", 'P',
+		    "load IMAGE.prev (the image before the last refresh),\n"
+		    "forced: it is older by design"),
+	RX_OPT_CONFIG(struct load_args, conf),
+	RX_OPT_PIN_ROOT(struct load_args, pin_root),
+	RX_OPT_VERBOSE("more detail"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec load_spec = {
+	.name = "load",
+	.args = "[IMAGE]",
+	.max_args = 1,
+	.about = "Swap IMAGE (default: 'image' in the config) into the live maps, atomically:\n"
+		 "every query is answered from the old zone or the new one, never a mix.\n"
+		 "An image whose serial is not newer than the live one (RFC 1982) is refused.\n"
+		 "A refused or bad image leaves the live zone serving.\n",
+	.opts = load_opts,
+};
 
 /* Open the pinned maps, or say "not attached" in one line. */
 int rx_open_pinned(const char *pin_root, struct rx_maps *m)
@@ -172,40 +187,22 @@ static int rollback_files(const struct rx_config *c, const char *prev)
 
 int cmd_load(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "previous", no_argument, NULL, 'P' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL, *pin_arg = NULL;
+	struct load_args a = { 0 };
 	char pin_root[PATH_MAX], image[PATH_MAX];
 	struct rx_config c;
-	bool force = false, previous = false;
-	int o;
+	int first, rc;
 
-	while ((o = getopt_long(argc, argv, "fPc:p:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'f': force = true; break;
-		case 'P': previous = true; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(load_usage, stdout); return RX_EXIT_OK;
-		default: fputs(load_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1 || (previous && optind < argc)) {
-		fputs(load_usage, stderr);
+	if ((rc = rx_opts_parse(&load_spec, argc, argv, &a, &first)) >= 0)
+		return rc;
+	if (a.previous && first < argc) {
+		rx_err("load --previous takes no IMAGE: it loads the config's image.prev");
+		rx_opts_usage(&load_spec, stderr);
 		return RX_EXIT_USAGE;
 	}
-	if (rx_cli_config(&c, conf))
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
-	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
-	if (previous) {
+	rx_cli_pin_root(&c, a.pin_root, pin_root, sizeof(pin_root));
+	if (a.previous) {
 		/* The image `rootxdp refresh` replaced: older by design, so forced. */
 		if (rx_fmt(image, sizeof(image), "%s.prev", c.image)) {
 			rx_err("image path %s.prev is too long", c.image);
@@ -216,45 +213,41 @@ int cmd_load(int argc, char **argv)
 			       "successful swap", image);
 			return RX_EXIT_FAIL;
 		}
-		force = true;
+		a.force = true;
 	} else {
-		rx_strlcpy(image, optind < argc ? argv[optind] : c.image, sizeof(image));
+		rx_strlcpy(image, first < argc ? argv[first] : c.image, sizeof(image));
 	}
-	if (rx_load_image(&c, pin_root, image, force ? RX_LOAD_FORCE : 0, NULL, NULL))
+	if (rx_load_image(&c, pin_root, image, a.force ? RX_LOAD_FORCE : 0, NULL, NULL))
 		return RX_EXIT_FAIL;
-	return previous ? rollback_files(&c, image) : RX_EXIT_OK;
+	return a.previous ? rollback_files(&c, image) : RX_EXIT_OK;
 }
 
-static const char reload_usage[] =
-	"usage: rootxdp reload [--config FILE]\n"
-	"Tell rootxdpd to read its image again (SIGHUP to the pid in\n"
-	"run-dir/rootxdpd.pid).\n";
+struct reload_args {
+	const char *conf;
+};
+
+static const struct rx_opt reload_opts[] = {
+	RX_OPT_CONFIG(struct reload_args, conf),
+	RX_OPT_VERBOSE("more detail"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec reload_spec = {
+	.name = "reload",
+	.about = "Tell rootxdpd to read its image again (SIGHUP to the pid in\n"
+		 "run-dir/rootxdpd.pid).\n",
+	.opts = reload_opts,
+};
 
 int cmd_reload(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL;
+	struct reload_args a = { 0 };
 	struct rx_config c;
-	int o, pid, st;
+	int pid, st;
 
-	while ((o = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': conf = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(reload_usage, stdout); return RX_EXIT_OK;
-		default: fputs(reload_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(reload_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	if (rx_cli_config(&c, conf))
+	if ((st = rx_opts_parse(&reload_spec, argc, argv, &a, &pid)) >= 0)
+		return st;
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
 	st = rx_daemon_pid(&c, &pid);
 	if (st == 0) {

@@ -3,12 +3,12 @@
  * main.c - `rootxdp COMMAND ...`: the command table.
  * Exit codes: 0 ok, 1 failure, 2 usage (refresh: 3 another refresh runs).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cmd.h"
 #include "log.h"
+#include "opts.h"
 
 #ifndef RX_VERSION
 #define RX_VERSION "0.1"
@@ -24,33 +24,31 @@ static int cmd_version(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
-static const char config_usage[] =
-	"usage: rootxdp config [--config FILE]\n"
-	"Print the configuration in effect (the file over the defaults), every key.\n";
+struct config_args {
+	const char *conf;
+};
+
+static const struct rx_opt config_opts[] = {
+	RX_OPT_ARG(struct config_args, conf, "config", 'c', "FILE",
+		   "configuration file (default " RX_CONF_DEFAULT ", may be absent)"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec config_spec = {
+	.name = "config",
+	.about = "Print the configuration in effect (the file over the defaults), every key.\n",
+	.opts = config_opts,
+};
 
 static int cmd_config(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL;
+	struct config_args a = { 0 };
 	struct rx_config c;
-	int o;
+	int first, rc;
 
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': conf = optarg; break;
-		case 'h': fputs(config_usage, stdout); return RX_EXIT_OK;
-		default: fputs(config_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(config_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	if (rx_cli_config(&c, conf))
+	if ((rc = rx_opts_parse(&config_spec, argc, argv, &a, &first)) >= 0)
+		return rc;
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
 	printf("# %s\n", c.path[0] ? c.path : "defaults (no configuration file)");
 	rx_config_dump(&c, stdout);

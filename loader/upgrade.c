@@ -22,7 +22,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,8 @@
 #include "attach.h"
 #include "cmd.h"
 #include "log.h"
+#include "multiprog.h"
+#include "opts.h"
 #include "rootxdp.h"
 #include "rootxdp.skel.h"
 #include "upgrade.h"
@@ -388,6 +389,30 @@ static void stale_pins_remove(struct bpf_object *obj, const char *pin_root)
 	closedir(d);
 }
 
+/* Our program in a libxdp dispatcher runs under a freplace link, which
+ * has no program update; replacing it would mean a second program in
+ * the dispatcher for a moment, answering or counting twice.  Refused
+ * before anything changes. */
+static int multiprog_refuse(const char *pin_root)
+{
+	char names[RX_STATE_MAX][IF_NAMESIZE];
+	int n, i, mp = 0;
+
+	n = rx_pinned_ifaces(pin_root, names, RX_STATE_MAX);
+	for (i = 0; i < n; i++) {
+		if (!rx_mp_pinned(pin_root, names[i]))
+			continue;
+		rx_err("cannot upgrade in place: %s runs rootxdp in libxdp's dispatcher (xdp-mode "
+		       "multiprog), where a program cannot be replaced under its link", names[i]);
+		mp++;
+	}
+	if (!mp)
+		return 0;
+	rx_err("replace the programs with a gap instead: withdraw the route (rootxdp anycast "
+	       "drain), rootxdp detach, rootxdp attach, rootxdp anycast undrain");
+	return -EOPNOTSUPP;
+}
+
 int rx_upgrade(const struct rx_config *c, const char *pin_root, const char *netns, bool check_only)
 {
 	char names[RX_STATE_MAX][IF_NAMESIZE], path[PATH_MAX], xtmp[PATH_MAX], ttmp[PATH_MAX];
@@ -418,6 +443,8 @@ int rx_upgrade(const struct rx_config *c, const char *pin_root, const char *netn
 	}
 	rx_prog_id(old_xdp, &old_xdp_id);
 	rx_prog_id(old_tc, &old_tc_id);
+	if ((err = multiprog_refuse(pin_root)))
+		goto out;
 
 	skel = rootxdp__open();
 	if (!skel) {
@@ -612,53 +639,45 @@ out:
 
 /* ---- rootxdp upgrade ---- */
 
-static const char upgrade_usage[] =
-	"usage: rootxdp upgrade [--check] [--config FILE] [--pin-root DIR] [--netns NAME] [-v]\n"
-	"Put the programs of this rootxdp binary under the live attachments without\n"
-	"a gap: the XDP links are updated in place, the TC filters replaced in\n"
-	"place, the pinned maps (zone, configuration, counters) kept.  Refused,\n"
-	"with nothing changed, when a map the programs share changed its layout.\n"
-	"  -C, --check        only say whether an upgrade in place is possible\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
-	"  -n, --netns NAME   network namespace of the interfaces (default: as attached)\n"
-	"  -v, --verbose      more detail (twice: the layouts compared)\n";
+struct upgrade_args {
+	const char *conf, *pin_root, *netns;
+	bool check;
+};
+
+static const struct rx_opt upgrade_opts[] = {
+	RX_OPT_FLAG(struct upgrade_args, check, "check", 'C',
+		    "only say whether an upgrade in place is possible"),
+	RX_OPT_CONFIG(struct upgrade_args, conf),
+	RX_OPT_PIN_ROOT(struct upgrade_args, pin_root),
+	RX_OPT_NETNS(struct upgrade_args, netns,
+		     "network namespace of the interfaces (default: as attached)"),
+	RX_OPT_VERBOSE("more detail (twice: the layouts compared)"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec upgrade_spec = {
+	.name = "upgrade",
+	.about = "Put the programs of this rootxdp binary under the live attachments without\n"
+		 "a gap: the XDP links are updated in place, the TC filters replaced in\n"
+		 "place, the pinned maps (zone, configuration, counters) kept.  Refused,\n"
+		 "with nothing changed, when a map the programs share changed its layout,\n"
+		 "or when an interface is attached in multiprog mode (libxdp's dispatcher\n"
+		 "cannot replace a program in place).\n",
+	.opts = upgrade_opts,
+};
 
 int cmd_upgrade(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "check", no_argument, NULL, 'C' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL, *pin_arg = NULL, *netns = NULL;
+	struct upgrade_args a = { 0 };
 	char pin_root[PATH_MAX];
 	struct rx_config c;
-	bool check = false;
-	int o, lock, err;
+	int first, lock, err;
 
-	while ((o = getopt_long(argc, argv, "Cc:p:n:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'C': check = true; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'n': netns = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(upgrade_usage, stdout); return RX_EXIT_OK;
-		default: fputs(upgrade_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(upgrade_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	if (rx_cli_config(&c, conf))
+	if ((err = rx_opts_parse(&upgrade_spec, argc, argv, &a, &first)) >= 0)
+		return err;
+	if (rx_cli_config(&c, a.conf))
 		return RX_EXIT_FAIL;
-	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
+	rx_cli_pin_root(&c, a.pin_root, pin_root, sizeof(pin_root));
 	if (access(pin_root, F_OK)) {
 		rx_err("nothing to upgrade: no pins under %s (rootxdp attach)", pin_root);
 		return RX_EXIT_FAIL;
@@ -668,7 +687,7 @@ int cmd_upgrade(int argc, char **argv)
 		rx_err("cannot lock %s: %s", pin_root, rx_strerr(lock));
 		return RX_EXIT_FAIL;
 	}
-	err = rx_upgrade(&c, pin_root, netns, check);
+	err = rx_upgrade(&c, pin_root, a.netns, a.check);
 	close(lock);
 	return err ? RX_EXIT_FAIL : RX_EXIT_OK;
 }

@@ -17,8 +17,10 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 #include "cmd.h"
 #include "log.h"
+#include "multiprog.h"
 #include "rootxdp.h"
 
 int rx_verbose;
@@ -55,11 +57,18 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+/* libxdp's levels are libbpf's: the same demotion. */
+static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	return libbpf_print((enum libbpf_print_level)level, fmt, ap);
+}
+
 void rx_verbose_set(int n)
 {
 	rx_verbose = n;
 	rx_log_max = n >= 2 ? RX_LOG_DEBUG : n == 1 ? RX_LOG_INFO : RX_LOG_WARN;
 	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
 }
 
 void rx_cli_pin_root(const struct rx_config *c, const char *pin_arg, char *out, size_t outlen)
@@ -211,8 +220,8 @@ static int cmp_name(const void *a, const void *b)
 
 int rx_pinned_ifaces(const char *root, char names[][IF_NAMESIZE], int max)
 {
-	size_t plen = strlen(RX_PIN_LINK_XDP);
 	struct dirent *de;
+	size_t plen;
 	DIR *d;
 	int n = 0;
 
@@ -220,8 +229,14 @@ int rx_pinned_ifaces(const char *root, char names[][IF_NAMESIZE], int max)
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d)) && n < max) {
-		if (strncmp(de->d_name, RX_PIN_LINK_XDP, plen) ||
-		    strlen(de->d_name + plen) >= IF_NAMESIZE || !de->d_name[plen])
+		/* link-xdp-IF (bpf_link) or mprog-xdp-IF (libxdp) */
+		if (!strncmp(de->d_name, RX_PIN_LINK_XDP, strlen(RX_PIN_LINK_XDP)))
+			plen = strlen(RX_PIN_LINK_XDP);
+		else if (!strncmp(de->d_name, RX_PIN_MPROG_XDP, strlen(RX_PIN_MPROG_XDP)))
+			plen = strlen(RX_PIN_MPROG_XDP);
+		else
+			continue;
+		if (strlen(de->d_name + plen) >= IF_NAMESIZE || !de->d_name[plen])
 			continue;
 		rx_strlcpy(names[n++], de->d_name + plen, IF_NAMESIZE);
 	}
@@ -289,11 +304,13 @@ int rx_state_read(const struct rx_config *c, const char *pin_root, struct rx_sta
 			continue;
 		memset(i, 0, sizeof(*i));
 		if (sscanf(line, "iface %15s ifindex %d netns %63s mode %15s mtu %u clsact %d "
-			   "tc %x %x link %u", i->name, &i->ifindex, ns, mode, &i->mtu,
-			   &i->clsact_created, &i->tc_handle, &i->tc_prio, &i->link_id) != 9)
+			   "tc %x %x link %u prio %u", i->name, &i->ifindex, ns, mode, &i->mtu,
+			   &i->clsact_created, &i->tc_handle, &i->tc_prio, &i->link_id,
+			   &i->prio) < 9)
 			continue;
 		rx_strlcpy(i->netns, strcmp(ns, "-") ? ns : "", sizeof(i->netns));
-		i->native = !strcmp(mode, "native");
+		i->multiprog = !strncmp(mode, "mp-", 3);
+		i->native = !strcmp(mode + (i->multiprog ? 3 : 0), "native");
 		s->n++;
 	}
 	fclose(f);
@@ -329,10 +346,15 @@ int rx_state_write(const struct rx_config *c, const char *pin_root, const struct
 	for (i = 0; i < s->n; i++) {
 		const struct rx_state_if *e = &s->ifs[i];
 
-		fprintf(f, "iface %s ifindex %d netns %s mode %s mtu %u clsact %d tc %x %x link %u\n",
+		/* multiprog: "mp-native"/"mp-generic", "link" is our
+		 * program's id in the dispatcher and "prio" follows. */
+		fprintf(f, "iface %s ifindex %d netns %s mode %s%s mtu %u clsact %d tc %x %x link %u",
 			e->name, e->ifindex, e->netns[0] ? e->netns : "-",
-			e->native ? "native" : "generic", e->mtu, e->clsact_created,
-			e->tc_handle, e->tc_prio, e->link_id);
+			e->multiprog ? "mp-" : "", e->native ? "native" : "generic", e->mtu,
+			e->clsact_created, e->tc_handle, e->tc_prio, e->link_id);
+		if (e->multiprog)
+			fprintf(f, " prio %u", e->prio);
+		fputc('\n', f);
 	}
 	if (fflush(f) || fsync(fileno(f))) {
 		err = -errno;

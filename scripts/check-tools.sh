@@ -3,7 +3,7 @@
 #
 # check-tools.sh - fail early, with one clear line, when the build toolchain
 # cannot build rootxdp: clang >= 14, a bpftool with `gen skeleton`, and the
-# pkg-config modules libbpf libelf zlib ldns libfstrm libprotobuf-c, and
+# pkg-config modules libbpf libxdp libelf zlib ldns libfstrm libprotobuf-c, and
 # protoc-c (rootxdpd's dnstap).  Silent on success.
 #   scripts/check-tools.sh        (honours CLANG=, BPFTOOL=, PKG_CONFIG=)
 set -uo pipefail
@@ -11,7 +11,7 @@ set -uo pipefail
 CLANG=${CLANG:-clang}
 BPFTOOL=${BPFTOOL:-bpftool}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
-hint="(run scripts/deps.sh as root, or: apt-get install clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libldns-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler pkg-config)"
+hint="(run scripts/deps.sh as root, or: apt-get install clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev libldns-dev libfstrm-dev libprotobuf-c-dev protobuf-c-compiler pkg-config)"
 
 die() { echo "check-tools: $*" >&2; exit 1; }
 
@@ -27,7 +27,7 @@ command -v "$BPFTOOL" >/dev/null 2>&1 || die "$BPFTOOL not found $hint"
 
 command -v "$PKG_CONFIG" >/dev/null 2>&1 || die "$PKG_CONFIG not found $hint"
 command -v "${PROTOC_C:-protoc-c}" >/dev/null 2>&1 || die "${PROTOC_C:-protoc-c} not found $hint"
-for m in libbpf libelf zlib ldns libfstrm libprotobuf-c; do
+for m in libbpf libxdp libelf zlib ldns libfstrm libprotobuf-c; do
 	"$PKG_CONFIG" --exists "$m" || die "pkg-config module '$m' is missing $hint"
 done
 exit 0

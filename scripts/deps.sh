@@ -31,7 +31,10 @@ PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev
       # make deb and tests/host/test_deb.sh: build, lint and verify the package
       debhelper dpkg-dev lintian git systemd
       # RSSAC002: test_rssac.sh parses the YAML files rootxdp writes
-      python3-yaml)
+      python3-yaml
+
+      # xdp-mode multiprog: libxdp's dispatcher; xdp-loader in its test
+      libxdp-dev xdp-tools)
 BENCH_PKGS=(dnsperf)
 # Packages that ship a service unit we must not leave enabled, as
 # PACKAGE:UNIT: the DNS test peers (BIND is the cookie oracle), BIRD

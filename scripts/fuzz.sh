@@ -47,9 +47,9 @@ die() { echo "$prog: $*" >&2; exit 2; }
 
 usage() { sed -n '4,9s/^# \{0,1\}//p' "$0"; }
 
-PKG_CFLAGS=$(pkg-config --cflags libbpf libelf zlib ldns libfstrm libprotobuf-c 2>/dev/null)
-PKG_LIBS=$(pkg-config --libs libbpf libelf zlib ldns libfstrm libprotobuf-c 2>/dev/null ||
-	echo -lbpf -lelf -lz -lldns -lfstrm -lprotobuf-c)
+PKG_CFLAGS=$(pkg-config --cflags libbpf libxdp libelf zlib ldns libfstrm libprotobuf-c 2>/dev/null)
+PKG_LIBS=$(pkg-config --libs libbpf libxdp libelf zlib ldns libfstrm libprotobuf-c 2>/dev/null ||
+	echo -lbpf -lxdp -lelf -lz -lldns -lfstrm -lprotobuf-c)
 VERSION=$(scripts/version.sh) || exit 2	# the one version, from debian/changelog
 # shellcheck disable=SC2206  # pkg-config output is split on purpose
 CFLAGS=(-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-parameter

@@ -17,7 +17,10 @@
 # UDP port forwarded to its port 53), where this script's dig queries must
 # be answered correctly by the XDP program (xdp answered = queries sent,
 # pass_no_room = 0); then it runs the whole packet suite (tests/xdp/test_xdp,
-# relinked statically) there.
+# relinked statically) there, and tests/kernel/multiprog_kernel.c: rootxdp
+# beside a counter in libxdp's dispatcher, in both run orders (xdp-mode
+# multiprog needs a kernel that accepts freplace programs, which our
+# sandboxed hosts do not).
 #
 # Nothing is installed on the host but qemu-system-x86 and cpio (with
 # apt-get, if missing); the kernel package is only downloaded and unpacked
@@ -68,10 +71,10 @@ if ((${#need[@]})); then
 		die "cannot install ${need[*]} with apt-get"
 fi
 command -v dig >/dev/null || die "dig not found (make deps: bind9-dnsutils)"
-for lib in libbpf.a libelf.a libz.a libcrypto.a; do
+for lib in libbpf.a libxdp.a libelf.a libz.a libcrypto.a; do
 	f=$(gcc -print-file-name="$lib")	# the bare name when not found
 	if [ "${f#/}" = "$f" ] || [ ! -f "$f" ]; then
-		die "$lib missing: static linking needs libbpf-dev, libelf-dev, zlib1g-dev, libssl-dev (make deps)"
+		die "$lib missing: static linking needs libbpf-dev, libxdp-dev, libelf-dev, zlib1g-dev, libssl-dev (make deps)"
 	fi
 done
 
@@ -151,7 +154,7 @@ gcc "${CFLAGS_VK[@]}" tests/kernel/verify_kernel.c common/*.c loader/zone_maps.c
 rm -rf "$W/initramfs"
 mkdir -p "$W/initramfs/rootxdp" "$W/initramfs/dev"
 objs() { local f; for f in "$@"; do case $f in */main.c) ;; *) echo "$O/${f%.c}.o" ;; esac; done; }
-STATIC_LIBS=(-static -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread -lm)	# glibc's dlopen warnings: harmless
+STATIC_LIBS=(-static -lxdp -lbpf -lelf -lz -lldns -lssl -lcrypto -lpthread -lm)	# glibc's dlopen warnings: harmless
 # The daemon's library brings dnstap: its generated code and two more libraries.
 FB_EXTRA=()
 [[ -f fallback/dnstap.proto ]] && FB_EXTRA=("$O/fallback/dnstap.pb-c.o" -lfstrm -lprotobuf-c)
@@ -165,6 +168,20 @@ if ((suite)); then
 		-o "$W/initramfs/rootxdp/rootxdp-compile" 2>>"$W/link.log"; then
 		mkdir -p "$W/initramfs/rootxdp/zones"
 		cp "$ZONES/root.zone" "$ZONES/trust-anchor.ds" "$W/initramfs/rootxdp/zones/"
+		# xdp-mode multiprog: the loader's libxdp code beside a counter
+		# (tests/netns/xdp_count.bpf.c) in libxdp's dispatcher.
+		# shellcheck disable=SC2046
+		if clang -target bpf -O2 -g -Wall -Werror -Wno-unused-parameter \
+			-idirafter "/usr/include/$(gcc -print-multiarch)" \
+			-c tests/netns/xdp_count.bpf.c -o "$W/initramfs/rootxdp/xdp_count.bpf.o" &&
+		   gcc "${CFLAGS_VK[@]}" -I"$O" tests/kernel/multiprog_kernel.c \
+			$(objs loader/*.c common/*.c) "$O/tests/xdp/pkt.o" "${STATIC_LIBS[@]}" \
+			-o "$W/initramfs/rootxdp/test_multiprog" 2>>"$W/link.log"; then
+			:
+		else
+			cat "$W/link.log" >&2
+			die "cannot build tests/kernel/multiprog_kernel.c (static, with libxdp.a)"
+		fi
 	else
 		say "cannot link the packet suite statically ($W/link.log): it will not run in the VM"
 		rm -f "$W/initramfs/rootxdp/test_xdp"
@@ -198,8 +215,9 @@ dig_vm() {	# dig_vm ARGS...: one query, one try, through the forwarded port; set
 	cat "$W/dig.out" >>"$W/dig.log"
 	out=$(cat "$W/dig.out")
 }
-net_check() {	# net_check DESC COND-RESULT
-	if [ "$2" = 1 ]; then say "virtio-net: ok: $1"; else say "virtio-net: FAIL: $1"; net_fail=1; fi
+net_check() {	# net_check DESC COND-RESULT (lines tagged $NET_TAG, default virtio-net)
+	local tag=${NET_TAG:-virtio-net}
+	if [ "$2" = 1 ]; then say "$tag: ok: $1"; else say "$tag: FAIL: $1"; net_fail=1; fi
 }
 virtio_queries() {
 	local out
@@ -252,6 +270,27 @@ while kill -0 "$qpid" 2>/dev/null; do
 	sleep 1
 done
 [ -n "$net_t0" ] || { say "virtio-net: FAIL: the VM never said its NIC was ready"; net_fail=1; }
+# tests/kernel/multiprog_kernel.c: the same queries in two rounds, rootxdp
+# first and then second beside a counter in libxdp's dispatcher on the NIC.
+# The VM says "multiprog: virtio-net: ready N"; the answers are checked as
+# above, tagged "multiprog N".
+if [ -x "$W/initramfs/rootxdp/test_multiprog" ]; then
+	for round in 1 2; do
+		while kill -0 "$qpid" 2>/dev/null &&
+		      ! grep -q "multiprog: virtio-net: ready $round" "$W/serial.log" 2>/dev/null; do
+			grep -q 'end of test_multiprog' "$W/serial.log" 2>/dev/null && break 2
+			sleep 1
+		done
+		kill -0 "$qpid" 2>/dev/null || break
+		nq=0
+		NET_TAG="multiprog $round" virtio_queries
+		for _ in 1 2 3 4 5; do
+			printf 'done %d' "$nq" >"/dev/udp/127.0.0.1/$((PORT + 1))"
+			sleep 1
+			grep -q "multiprog: virtio-net: round $round done" "$W/serial.log" && break
+		done
+	done
+fi
 wait "$qpid"
 qrc=$?
 trap - EXIT

@@ -126,11 +126,12 @@ ok "scripts/deb.sh --version $V2: the same source rebuilt ($((SECONDS - t0)) s)"
 DEB1=$D1/rootxdp_${V}_$ARCH.deb DBG1=$D1/rootxdp-dbgsym_${V}_$ARCH.deb
 DEB2=$D2/rootxdp_${V2}_$ARCH.deb DBG2=$D2/rootxdp-dbgsym_${V2}_$ARCH.deb
 # Exactly these: ${shlibs:Depends} (libelf1 comes through libbpf1;
-# libfstrm0 and libprotobuf-c1 are rootxdpd's dnstap) and
+# libfstrm0 and libprotobuf-c1 are rootxdpd's dnstap, libxdp1 the loader's
+# xdp-mode multiprog) and
 # what the package runs (adduser, tc) or reads (the trust anchor).
 names() { dpkg-deb -f "$1" "$2" | tr ',' '\n' | awk 'NF { print $1 }' | sort | tr '\n' ' '; }
 expect_eq "  ... Depends: $(dpkg-deb -f "$DEB1" Depends)" "$(names "$DEB1" Depends)" \
-	"adduser dns-root-data iproute2 libbpf1 libc6 libfstrm0 libldns3 libprotobuf-c1 libssl3 zlib1g "
+	"adduser dns-root-data iproute2 libbpf1 libc6 libfstrm0 libldns3 libprotobuf-c1 libssl3 libxdp1 zlib1g "
 expect_eq "  ... Recommends: curl" "$(dpkg-deb -f "$DEB1" Recommends)" "curl"
 
 # ---------------------------------------------------------------- install

@@ -29,6 +29,8 @@
  * 5. If /rootxdp/test_xdp is there (the packet suite of tests/xdp, linked
  *    statically, with rootxdp-compile and the zone beside it), runs it too:
  *    every case of `make test`'s packet level, on this kernel.
+ * 5. If /rootxdp/test_multiprog is there (tests/kernel/multiprog_kernel.c),
+ *    runs it: rootxdp beside another program in libxdp's dispatcher.
  *
  * Output: "verify: ..." lines, a "N passed, N failed" line and finally
  * "ROOTXDP-VERIFY: PASS" or "ROOTXDP-VERIFY: FAIL", which the script greps
@@ -578,17 +580,17 @@ static int verify(const char *obj_path, const char *img_path)
 	return ok;
 }
 
-/* The packet suite, when the script put it in the archive: its output goes
+/* A suite the script put in the archive (bin, what it is): its output goes
  * to the console between two marker lines. */
-static void packet_suite(void)
+static void suite(const char *bin, const char *what)
 {
-	const char *dir = "/rootxdp", *bin = "/rootxdp/test_xdp";
+	const char *dir = "/rootxdp", *name = strrchr(bin, '/') + 1;
 	int st = 0;
 	pid_t pid;
 
 	if (access(bin, X_OK))
 		return;
-	printf("verify: ---- test_xdp: the packet suite (tests/xdp) ----\n");
+	printf("verify: ---- %s: %s ----\n", name, what);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -603,9 +605,9 @@ static void packet_suite(void)
 	}
 	if (pid < 0 || waitpid(pid, &st, 0) < 0)
 		st = -1;
-	printf("verify: ---- end of test_xdp ----\n");
+	printf("verify: ---- end of %s ----\n", name);
 	CHECK_MSG(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		  "packet suite test_xdp: %s %d", st >= 0 && WIFEXITED(st) ? "exit" : "status",
+		  "%s: %s %d", name, st >= 0 && WIFEXITED(st) ? "exit" : "status",
 		  st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : st);
 }
 
@@ -645,7 +647,10 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	verify(obj, img);
 	if (!check_failed)
-		packet_suite();
+		suite("/rootxdp/test_xdp", "the packet suite (tests/xdp)");
+	if (!check_failed)
+		suite("/rootxdp/test_multiprog", "xdp-mode multiprog in libxdp's dispatcher "
+		      "(tests/kernel/multiprog_kernel.c)");
 	printf("verify: ");
 	rc = check_done();
 	printf("ROOTXDP-VERIFY: %s\n", rc ? "FAIL" : "PASS");

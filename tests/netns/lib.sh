@@ -35,6 +35,7 @@
 #   cleanup                         kill recorded PIDs, delete namespaces,
 #                                   pins and temp dirs (idempotent)
 #   need_bins FILE... / need_cmds CMD...   fail at once when missing
+#   test_bpf_obj NAME               build tests/netns/NAME.bpf.c, print the .o
 #   ok DESC / fail DESC / check DESC CMD... / expect_eq DESC A B / summary
 #
 # A missing capability (not root, no netns, no XDP) is a failure, not a skip.
@@ -228,8 +229,12 @@ _rx_traps() {
 }
 
 # The client-side XDP_PASS object, built on demand into $O/tests/netns/.
-xdp_pass_obj() {
-	local src="$RX_TOP/tests/netns/xdp_pass.bpf.c" obj="$O/tests/netns/xdp_pass.bpf.o" tmp
+xdp_pass_obj() { test_bpf_obj xdp_pass; }
+
+# test_bpf_obj NAME: tests/netns/NAME.bpf.c built (with BTF: libxdp needs
+# it) into $O/tests/netns/NAME.bpf.o on demand; prints the object's path.
+test_bpf_obj() {
+	local src="$RX_TOP/tests/netns/$1.bpf.c" obj="$O/tests/netns/$1.bpf.o" tmp
 	if [[ ! -s "$obj" || "$src" -nt "$obj" ]]; then
 		mkdir -p "$(dirname "$obj")" || return 1
 		tmp="$obj.$$.tmp"

@@ -97,7 +97,7 @@ for c in attach detach load status stats reload version help; do
 	rx_out "rootxdp $c --help" 0 "usage|rootxdp" "$RX" "$c" --help
 done
 rx_out "unknown command is a usage error" 2 "unknown command" "$RX" frobnicate
-rx_out "attach --mode bogus is a usage error" 2 "expected native, generic or auto" \
+rx_out "attach --mode bogus is a usage error" 2 "expected native, generic, auto or multiprog" \
 	rx attach --mode bogus -i "$DEV_SRV"
 rx_out "status before attach: not attached" 1 "not attached.*run rootxdp attach first" rx status
 rx_out "stats before attach: not attached" 1 "not attached" rx stats
