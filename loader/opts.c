@@ -2,6 +2,7 @@
 /*
  * opts.c - command options from one table (see opts.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -31,6 +32,8 @@ static void synopsis_item(const struct rx_opt *o, char *buf, size_t len)
 {
 	if (o->type == RX_OPT_VERBOSE)
 		snprintf(buf, len, "[-v]");
+	else if (o->optional)
+		snprintf(buf, len, "[--%s [%s]]", o->name, o->arg);
 	else if (o->arg)
 		snprintf(buf, len, "[--%s %s]%s", o->name, o->arg,
 			 o->type == RX_OPT_STRS ? "..." : "");
@@ -64,8 +67,9 @@ void rx_opts_usage(const struct rx_cmd_spec *spec, FILE *f)
 		fputs(spec->about, f);
 	for (o = spec->opts; o->name; o++) {
 		if (o->short_name)
-			snprintf(left, sizeof(left), "  -%c, --%s%s%s", o->short_name, o->name,
-				 o->arg ? " " : "", o->arg ? o->arg : "");
+			snprintf(left, sizeof(left), "  -%c, --%s%s%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->optional ? "[" : "", o->arg ? o->arg : "",
+				 o->optional ? "]" : "");
 		else
 			snprintf(left, sizeof(left), "      --%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
@@ -147,7 +151,7 @@ int rx_opts_parse(const struct rx_cmd_spec *spec, int argc, char **argv, void *o
 	for (i = 0; i < n; i++) {
 		const struct rx_opt *o = &spec->opts[i];
 		int val = o->short_name ? o->short_name : OPT_LONG + i;
-		int has = o->arg ? required_argument : no_argument;
+		int has = o->optional ? optional_argument : o->arg ? required_argument : no_argument;
 
 		lo[nl++] = (struct option){ o->name, has, NULL, val };
 		if (o->alias)
@@ -155,6 +159,8 @@ int rx_opts_parse(const struct rx_cmd_spec *spec, int argc, char **argv, void *o
 		if (o->short_name) {
 			shorts[ns++] = (char)o->short_name;
 			if (o->arg)
+				shorts[ns++] = ':';
+			if (o->optional)
 				shorts[ns++] = ':';
 		}
 	}
@@ -178,6 +184,15 @@ int rx_opts_parse(const struct rx_cmd_spec *spec, int argc, char **argv, void *o
 				o = &spec->opts[i];
 		if (!o)
 			return bad(spec);	/* getopt said what */
+		if (o->optional && !optarg) {
+			/* "--top N" as well as "--top=N": a number next */
+			if (optind < argc && isdigit((unsigned char)argv[optind][0])) {
+				optarg = argv[optind++];
+			} else {
+				*(unsigned *)((char *)out + o->off) = (unsigned)o->dflt;
+				continue;
+			}
+		}
 		if (store(o, optarg, out))
 			return bad(spec);
 	}

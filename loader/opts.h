@@ -32,6 +32,7 @@
 #ifndef RX_OPTS_H
 #define RX_OPTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "config.h"
@@ -58,6 +59,9 @@ struct rx_opt {
 	size_t count_off;	/* STRS: offset of the int count */
 	int count_max;		/* STRS: capacity */
 	const char *alias;	/* another long name, accepted but not shown */
+	bool optional;		/* UINT: the argument may be left out ("--top",
+				 * "--top N", "--top=N"); then dflt */
+	unsigned long long dflt;
 };
 
 struct rx_cmd_spec {
@@ -85,6 +89,9 @@ void rx_opts_usage(const struct rx_cmd_spec *spec, FILE *f);
 #define RX_OPT_NUM(T, f, n, s, a, lo, hi, h) \
 	{ .name = n, .short_name = s, .type = RX_OPT_UINT, .off = offsetof(T, f), .arg = a, \
 	  .help = h, .min = lo, .max = hi }
+#define RX_OPT_NUM_OPTIONAL(T, f, n, s, a, lo, hi, d, h) \
+	{ .name = n, .short_name = s, .type = RX_OPT_UINT, .off = offsetof(T, f), .arg = a, \
+	  .help = h, .min = lo, .max = hi, .optional = true, .dflt = d }
 #define RX_OPT_LIST(T, f, cnt, n, s, a, h) \
 	{ .name = n, .short_name = s, .type = RX_OPT_STRS, .off = offsetof(T, f), .arg = a, \
 	  .help = h, .size = sizeof(((T *)0)->f[0]), .count_off = offsetof(T, cnt), \

@@ -16,7 +16,6 @@
  * them.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,27 +27,38 @@
 #include "image.h"
 #include "log.h"
 #include "rootxdp.h"
+#include "opts.h"
 #include "refresh.h"
 #include "zone_maps.h"
 
-static const char refresh_usage[] =
-	"usage: rootxdp refresh [--config FILE] [--source SRC] [--key NAME]\n"
-	"                       [--pin-root DIR] [--netns NAME] [-v]\n"
-	"Fetch the zone from zone-source, verify and compile it (rootxdp-compile),\n"
-	"install it as 'image' (the old one kept as IMAGE.prev), swap it into the\n"
-	"maps, reload rootxdpd and check that both serve the new serial.  The same\n"
-	"serial is a silent no-op; an older, unverifiable or expiring zone is\n"
-	"refused and serving is untouched.  Silent on success (cron).\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -s, --source SRC   zone source instead of zone-source: a file,\n"
-	"                     http(s)://..., or axfr://HOST[:PORT]\n"
-	"  -k, --key NAME     TSIG key for axfr:// instead of zone-source-key\n"
-	"                     ('' for none)\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n"
-	"  -n, --netns NAME   network namespace for the download and rootxdpd\n"
-	"  -v, --verbose      say what is done\n"
-	"exit: 0 new zone served or nothing to do, 1 refused or failed, 2 usage,\n"
-	"3 another refresh is running\n";
+struct refresh_args {
+	const char *conf, *source, *key, *pin_root, *netns;
+};
+
+static const struct rx_opt refresh_opts[] = {
+	RX_OPT_CONFIG(struct refresh_args, conf),
+	RX_OPT_ARG(struct refresh_args, source, "source", 's', "SRC",
+		   "zone source instead of zone-source: a file,\n"
+		   "http(s)://..., or axfr://HOST[:PORT]"),
+	RX_OPT_ARG(struct refresh_args, key, "key", 'k', "NAME",
+		   "TSIG key for axfr:// instead of zone-source-key\n('' for none)"),
+	RX_OPT_PIN_ROOT(struct refresh_args, pin_root),
+	RX_OPT_NETNS(struct refresh_args, netns, "network namespace for the download and rootxdpd"),
+	RX_OPT_VERBOSE("say what is done"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec refresh_spec = {
+	.name = "refresh",
+	.about = "Fetch the zone from zone-source, verify and compile it (rootxdp-compile),\n"
+		 "install it as 'image' (the old one kept as IMAGE.prev), swap it into the\n"
+		 "maps, reload rootxdpd and check that both serve the new serial.  The same\n"
+		 "serial is a silent no-op; an older, unverifiable or expiring zone is\n"
+		 "refused and serving is untouched.  Silent on success (cron).\n"
+		 "exit: 0 new zone served or nothing to do, 1 refused or failed, 2 usage,\n"
+		 "3 another refresh is running\n",
+	.opts = refresh_opts,
+};
 
 static int do_refresh(struct refresh *r)
 {
@@ -231,44 +241,26 @@ static int do_refresh(struct refresh *r)
 
 int cmd_refresh(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *conf = NULL, *pin_arg = NULL, *src = NULL, *netns = NULL, *key = NULL;
+	struct refresh_args a = { 0 };
+	const char *conf, *pin_arg, *src, *netns, *key;
 	char e[512];
 	struct refresh r;
-	int o, lock, rc;
+	int first, lock, rc;
 
-	while ((o = getopt_long(argc, argv, "c:s:k:p:n:vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': conf = optarg; break;
-		case 's': src = optarg; break;
-		case 'k': key = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'n': netns = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(refresh_usage, stdout); return RX_EXIT_OK;
-		default: fputs(refresh_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(refresh_usage, stderr);
-		return RX_EXIT_USAGE;
-	}
+	if ((rc = rx_opts_parse(&refresh_spec, argc, argv, &a, &first)) >= 0)
+		return rc;
+	conf = a.conf;
+	pin_arg = a.pin_root;
+	src = a.source;
+	netns = a.netns;
+	key = a.key;
 	memset(&r, 0, sizeof(r));
 	if (rx_cli_config(&r.c, conf))
 		return RX_EXIT_FAIL;
 	/* Quiet for cron: warnings stay, info only with -v. */
 	if (!rx_verbose)
 		rx_log_max = RX_LOG_WARN;
-	snprintf(r.pin_root, sizeof(r.pin_root), "%s", pin_arg ? pin_arg : r.c.pin_root);
+	rx_cli_pin_root(&r.c, pin_arg, r.pin_root, sizeof(r.pin_root));
 	r.source = src ? src : r.c.zone_source;
 	r.key_name = key ? key : r.c.zone_source_key;
 	if (rx_tsig_keys_load(&r.c, &r.keys, e, sizeof(e))) {

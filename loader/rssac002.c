@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "image.h"
 #include "log.h"
 #include "rootxdp.h"
+#include "opts.h"
 #include "rssac002.h"
 #include "rssac_file.h"
 #include "utc.h"
@@ -791,76 +791,67 @@ static int pick_snapshot(const char *dir, uint64_t t, char *out, size_t len)
 	return 0;
 }
 
-static const char usage[] =
-	"usage: rootxdp rssac002 snapshot [--out FILE]\n"
-	"       rootxdp rssac002 report --from SNAP --to SNAP [--out DIR] [--service NAME]\n"
-	"       rootxdp rssac002 report --date YYYY-MM-DD [--out DIR] [--service NAME]\n"
-	"       (each also takes --config FILE, --pin-root DIR)\n"
-	"RSSAC002 version 5 metrics.  snapshot saves every counter and unique-source\n"
-	"sketch (kernel paths and rootxdpd) with the UTC time, by default to\n"
-	"state-dir/rssac002/YYYYMMDDTHHMMSSZ.snap (the shipped timer runs it at\n"
-	"00:00 UTC).  report writes one YAML file per metric for the interval\n"
-	"between two snapshots, as X-root-YYYYMMDD-METRIC.yaml (default DIR:\n"
-	"state-dir/rssac002); --date takes that day's two midnight snapshots.\n"
-	"  -o, --out FILE|DIR   where to write\n"
-	"  -f, --from SNAP      snapshot at the start of the interval\n"
-	"  -t, --to SNAP        snapshot at its end\n"
-	"  -d, --date DAY       the UTC day YYYY-MM-DD\n"
-	"  -s, --service NAME   service name in the files (default: the identity;\n"
-	"                       X.root-servers.net names the files X-root-...)\n"
-	"  -c, --config FILE    configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR   pin root (default " RX_PIN_ROOT ")\n";
+struct rssac_args {
+	const char *out, *from, *to, *date, *service, *conf, *pin_root;
+};
+
+static const struct rx_opt rssac_opts[] = {
+	RX_OPT_ARG(struct rssac_args, out, "out", 'o', "PATH", "where to write: the snapshot FILE, the report DIR"),
+	RX_OPT_ARG(struct rssac_args, from, "from", 'f', "SNAP", "snapshot at the start of the interval"),
+	RX_OPT_ARG(struct rssac_args, to, "to", 't', "SNAP", "snapshot at its end"),
+	RX_OPT_ARG(struct rssac_args, date, "date", 'd', "DAY", "the UTC day YYYY-MM-DD"),
+	RX_OPT_ARG(struct rssac_args, service, "service", 's', "NAME",
+		   "service name in the files (default: the identity;\n"
+		   "X.root-servers.net names the files X-root-...)"),
+	RX_OPT_CONFIG(struct rssac_args, conf),
+	RX_OPT_PIN_ROOT(struct rssac_args, pin_root),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec rssac_spec = {
+	.name = "rssac002",
+	.args = "snapshot|report",
+	.min_args = 1,
+	.max_args = 1,
+	.about = "  snapshot [--out FILE]\n"
+		 "  report --from SNAP --to SNAP [--out DIR] [--service NAME]\n"
+		 "  report --date YYYY-MM-DD [--out DIR] [--service NAME]\n"
+		 "RSSAC002 version 5 metrics.  snapshot saves every counter and unique-source\n"
+		 "sketch (kernel paths and rootxdpd) with the UTC time, by default to\n"
+		 "state-dir/rssac002/YYYYMMDDTHHMMSSZ.snap (the shipped timer runs it at\n"
+		 "00:00 UTC).  report writes one YAML file per metric for the interval\n"
+		 "between two snapshots, as X-root-YYYYMMDD-METRIC.yaml (default DIR:\n"
+		 "state-dir/rssac002); --date takes that day's two midnight snapshots.\n",
+	.opts = rssac_opts,
+};
 
 int cmd_rssac002(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "service", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *out = NULL, *from = NULL, *to = NULL, *date = NULL, *service = NULL;
-	const char *conf = NULL, *pin_arg = NULL, *verb;
+	const char *out, *from, *to, *date, *service;
+	const char *conf, *pin_arg, *verb;
 	char pin_root[PATH_MAX], dir[PATH_MAX], fa[PATH_MAX + 300], fb[PATH_MAX + 300];
 	char prefix[128], when[32];
 	static struct rx_rssac_snap A, B;
 	struct rx_config c;
 	struct report r = { 0 };
 	uint64_t t0 = 0, t1 = 0;
-	int o, err;
+	struct rssac_args a = { 0 };
+	int first, err;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			fputs(usage, stdout);
-			return RX_EXIT_OK;
-		}
-		fputs(usage, stderr);
-		return RX_EXIT_USAGE;
-	}
-	verb = argv[1];
-	argc--;
-	argv++;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "o:f:t:d:s:c:p:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'o': out = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'd': date = optarg; break;
-		case 's': service = optarg; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'h': fputs(usage, stdout); return RX_EXIT_OK;
-		default: fputs(usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
+	if ((err = rx_opts_parse(&rssac_spec, argc, argv, &a, &first)) >= 0)
+		return err;
+	verb = argv[first];
+	out = a.out;
+	from = a.from;
+	to = a.to;
+	date = a.date;
+	service = a.service;
+	conf = a.conf;
+	pin_arg = a.pin_root;
+	if (strcmp(verb, "snapshot") && strcmp(verb, "report")) {
+		rx_err("rssac002: expected snapshot or report, not '%s'", verb);
 		goto bad;
+	}
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
 	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
@@ -948,6 +939,6 @@ int cmd_rssac002(int argc, char **argv)
 	rx_info("%d files in %s for %s", r.nfiles, r.dir, r.start);
 	return RX_EXIT_OK;
 bad:
-	fputs(usage, stderr);
+	rx_opts_usage(&rssac_spec, stderr);
 	return RX_EXIT_USAGE;
 }

@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "log.h"
 #include "prometheus.h"
 #include "rootxdp.h"
+#include "opts.h"
 #include "stats.h"
 #include "zone_maps.h"
 
@@ -123,22 +123,36 @@ static int daemon_stats(const struct rx_config *c, struct dstat *d, int max, str
 	return n;
 }
 
-static const char stats_usage[] =
-	"usage: rootxdp stats [--json | --prometheus] [--path xdp|tc] [--out FILE]\n"
-	"                     [--config FILE] [--pin-root DIR]\n"
-	"       rootxdp stats --top [N] [--json] [--config FILE] [--pin-root DIR]\n"
-	"The BPF counters summed over CPUs, per path (xdp, tc), and rootxdpd's\n"
-	"counters when run-dir/rootxdpd.stats exists.\n"
-	"  -T, --top [N]      the N (default 10) most asked existent and nonexistent\n"
-	"                     TLDs and qtypes, kernel paths and rootxdpd, with shares\n"
-	"  -j, --json         one JSON object\n"
-	"  -P, --prometheus   Prometheus text format: labelled families, kernel and\n"
-	"                     rootxdpd together, and zone/daemon gauges\n"
-	"  -t, --path PATH    only the xdp or the tc counters\n"
-	"  -o, --out FILE     write FILE atomically (a temporary file renamed over it,\n"
-	"                     mode 0644), as node_exporter's textfile collector needs\n"
-	"  -c, --config FILE  configuration (default " RX_CONF_DEFAULT ")\n"
-	"  -p, --pin-root DIR pin root (default " RX_PIN_ROOT ")\n";
+struct stats_args {
+	const char *path, *out, *conf, *pin_root;
+	bool json, prom;
+	unsigned top;
+};
+
+static const struct rx_opt stats_opts[] = {
+	RX_OPT_NUM_OPTIONAL(struct stats_args, top, "top", 'T', "N", 1, 100000, 10,
+			    "the N (default 10) most asked existent and nonexistent\n"
+			    "TLDs and qtypes, kernel paths and rootxdpd, with shares"),
+	RX_OPT_FLAG(struct stats_args, json, "json", 'j', "one JSON object"),
+	RX_OPT_FLAG(struct stats_args, prom, "prometheus", 'P',
+		    "Prometheus text format: labelled families, kernel and\n"
+		    "rootxdpd together, and zone/daemon gauges"),
+	RX_OPT_ARG(struct stats_args, path, "path", 't', "PATH", "only the xdp or the tc counters"),
+	RX_OPT_ARG(struct stats_args, out, "out", 'o', "FILE",
+		   "write FILE atomically (a temporary file renamed over it,\n"
+		   "mode 0644), as node_exporter's textfile collector needs"),
+	RX_OPT_CONFIG(struct stats_args, conf),
+	RX_OPT_PIN_ROOT(struct stats_args, pin_root),
+	RX_OPT_VERBOSE("more detail"),
+	{ 0 }
+};
+
+static const struct rx_cmd_spec stats_spec = {
+	.name = "stats",
+	.about = "The BPF counters summed over CPUs, per path (xdp, tc), and rootxdpd's\n"
+		 "counters when run-dir/rootxdpd.stats exists.  --top: the names asked.\n",
+	.opts = stats_opts,
+};
 
 /* FILE.XXXXXX in FILE's directory, renamed over FILE once complete: a
  * reader (node_exporter) sees the old file or the new, never a part. */
@@ -234,69 +248,43 @@ static int prometheus(FILE *f, const struct rx_config *c, const struct rx_stats 
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "prometheus", no_argument, NULL, 'P' },
-		{ "path", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "top", optional_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	enum { TEXT, JSON, PROM } fmt = TEXT;
 	struct rx_stats s[RX_PATHS];
 	static struct dstat d[DSTAT_MAX];
-	const char *conf = NULL, *pin_arg = NULL, *out = NULL;
+	const char *conf, *pin_arg, *out;
 	char pin_root[PATH_MAX], tmp[PATH_MAX];
 	struct dinfo di = { 0 };
 	FILE *f = stdout;
 	struct rx_config c;
 	struct rx_maps m;
 	struct rx_meta meta;
-	int o, i, p, nd, err, only = -1;
-	long top = 0;
+	struct stats_args a = { 0 };
+	int i, p, nd, err, only = -1, firstarg;
+	long top;
 	bool have_zone, first;
-	char *end;
 
-	while ((o = getopt_long(argc, argv, "jPt:o:c:p:T::vh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'T':
-			/* --top, --top=N, or --top N */
-			if (!optarg && optind < argc && isdigit((unsigned char)argv[optind][0]))
-				optarg = argv[optind++];
-			top = optarg ? strtol(optarg, &end, 10) : 10;
-			if (optarg && (*end || top < 1 || top > 100000)) {
-				rx_err("--top: expected a count from 1, not '%s'", optarg);
-				return RX_EXIT_USAGE;
-			}
-			break;
-		case 'j': fmt = JSON; break;
-		case 'P': fmt = PROM; break;
-		case 't':
-			if (!strcmp(optarg, "xdp"))
-				only = RX_PATH_XDP;
-			else if (!strcmp(optarg, "tc"))
-				only = RX_PATH_TC;
-			else {
-				rx_err("--path: expected xdp or tc, not '%s'", optarg);
-				return RX_EXIT_USAGE;
-			}
-			break;
-		case 'o': out = optarg; break;
-		case 'c': conf = optarg; break;
-		case 'p': pin_arg = optarg; break;
-		case 'v': rx_verbose_set(rx_verbose + 1); break;
-		case 'h': fputs(stats_usage, stdout); return RX_EXIT_OK;
-		default: fputs(stats_usage, stderr); return RX_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(stats_usage, stderr);
+	if ((err = rx_opts_parse(&stats_spec, argc, argv, &a, &firstarg)) >= 0)
+		return err;
+	if (a.json && a.prom) {
+		rx_err("stats: --json or --prometheus, not both");
+		rx_opts_usage(&stats_spec, stderr);
 		return RX_EXIT_USAGE;
 	}
+	fmt = a.json ? JSON : a.prom ? PROM : TEXT;
+	if (a.path) {
+		if (!strcmp(a.path, "xdp"))
+			only = RX_PATH_XDP;
+		else if (!strcmp(a.path, "tc"))
+			only = RX_PATH_TC;
+		else {
+			rx_err("--path: expected xdp or tc, not '%s'", a.path);
+			return RX_EXIT_USAGE;
+		}
+	}
+	top = a.top;
+	out = a.out;
+	conf = a.conf;
+	pin_arg = a.pin_root;
 	if (rx_cli_config(&c, conf))
 		return RX_EXIT_FAIL;
 	rx_cli_pin_root(&c, pin_arg, pin_root, sizeof(pin_root));
