@@ -45,7 +45,10 @@ void rx_progs_put(struct rx_progs *p);
  * internal maps and rx_map_stateless() ones) under pin_root. */
 struct bpf_object;
 int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root);
+struct bpf_map;
 bool rx_map_stateless(const char *name);
+/* Size map as its pin under pin_root is (rx_rrl, rx_tap), if pinned. */
+void rx_map_size_as_pinned(struct bpf_map *map, const char *pin_root);
 /* The kernel id of a program. */
 int rx_prog_id(int fd, __u32 *id);
 

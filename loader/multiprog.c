@@ -101,27 +101,6 @@ int rx_mp_query(const char *pin_root, const char *ifname, int ifindex, struct rx
 	return err;
 }
 
-/* rx_rrl and rx_tap were sized at the first attach (rrl-table-size,
- * dnstap-ring-size): a second object must ask for the same sizes, or
- * libbpf refuses to reuse the pins. */
-static void size_as_pinned(struct bpf_map *map, const char *pin_root)
-{
-	struct bpf_map_info mi;
-	char path[PATH_MAX];
-	__u32 len = sizeof(mi);
-	int fd;
-
-	if (rx_pin_path(path, sizeof(path), pin_root, bpf_map__name(map)))
-		return;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	memset(&mi, 0, sizeof(mi));
-	if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
-		bpf_map__set_max_entries(map, mi.max_entries);
-	close(fd);
-}
-
 int rx_mp_attach(const char *pin_root, const char *ifname, int ifindex, enum rx_xdp_mode mode,
 		 unsigned prio, struct rx_mp_info *info)
 {
@@ -167,8 +146,8 @@ int rx_mp_attach(const char *pin_root, const char *ifname, int ifindex, enum rx_
 	}
 	if ((err = rx_obj_pin_maps(skel->obj, pin_root)))
 		goto out;
-	size_as_pinned(skel->maps.rx_rrl, pin_root);
-	size_as_pinned(skel->maps.rx_tap, pin_root);
+	rx_map_size_as_pinned(skel->maps.rx_rrl, pin_root);
+	rx_map_size_as_pinned(skel->maps.rx_tap, pin_root);
 	/* Only the XDP program goes into the dispatcher; TC stays as it is. */
 	bpf_program__set_autoload(skel->progs.rootxdp_tc, false);
 	xo.obj = skel->obj;

@@ -46,6 +46,28 @@ bool rx_map_stateless(const char *name)
 	return !strcmp(name, "rx_scratch") || !strcmp(name, "rx_tap_buf");
 }
 
+/* rx_rrl and rx_tap were sized at the first attach (rrl-table-size,
+ * dnstap-ring-size): another object (an upgrade, a multiprog component)
+ * must ask for the live size, or libbpf refuses to reuse the pin, and the
+ * buckets and the ring rootxdpd reads would be lost. */
+void rx_map_size_as_pinned(struct bpf_map *map, const char *pin_root)
+{
+	struct bpf_map_info mi;
+	char path[PATH_MAX];
+	__u32 len = sizeof(mi);
+	int fd;
+
+	if (rx_pin_path(path, sizeof(path), pin_root, bpf_map__name(map)))
+		return;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	memset(&mi, 0, sizeof(mi));
+	if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
+		bpf_map__set_max_entries(map, mi.max_entries);
+	close(fd);
+}
+
 int rx_obj_pin_maps(struct bpf_object *obj, const char *pin_root)
 {
 	char path[PATH_MAX];

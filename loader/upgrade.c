@@ -454,29 +454,10 @@ int rx_upgrade(const struct rx_config *c, const char *pin_root, const char *netn
 	}
 	if ((err = rx_obj_pin_maps(skel->obj, pin_root)))
 		goto out;
-	/* rx_rrl was sized at attach (rrl-table-size): keep the live size,
-	 * and with it the buckets. */
-	if (!rx_pin_path(path, sizeof(path), pin_root, "rx_rrl")) {
-		struct bpf_map_info mi = {};
-		__u32 mlen = sizeof(mi);
-		int fd = bpf_obj_get(path);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &mi, &mlen))
-			bpf_map__set_max_entries(skel->maps.rx_rrl, mi.max_entries);
-		if (fd >= 0)
-			close(fd);
-	}
-	/* rx_tap likewise (dnstap-ring-size): rootxdpd reads the live one. */
-	if (!rx_pin_path(path, sizeof(path), pin_root, "rx_tap")) {
-		struct bpf_map_info mi = {};
-		__u32 mlen = sizeof(mi);
-		int fd = bpf_obj_get(path);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &mi, &mlen))
-			bpf_map__set_max_entries(skel->maps.rx_tap, mi.max_entries);
-		if (fd >= 0)
-			close(fd);
-	}
+	/* rx_rrl and rx_tap keep their live sizes, and with them the
+	 * buckets and the ring rootxdpd reads. */
+	rx_map_size_as_pinned(skel->maps.rx_rrl, pin_root);
+	rx_map_size_as_pinned(skel->maps.rx_tap, pin_root);
 	layout_check(skel->obj, pin_root, &p, &missing);
 	if (p.n) {
 		for (i = 0; i < p.n; i++)
