@@ -216,8 +216,8 @@ static __always_inline int rx_core(void *ctx, int xdp, struct rx_scratch *s,
 	}
 
 	/* Step 15: MTU (L3 size), then headers and checksums. */
-	mtu = cfg->mtu ? cfg->mtu : 1500;
-	if ((p.v6 ? 40 : 20) + 8 + o->resp_len > mtu) {
+	mtu = cfg->mtu ? cfg->mtu : RX_MTU_DEFAULT;
+	if ((p.v6 ? RX_IP6_HLEN : RX_IP4_HLEN) + RX_UDP_HLEN + o->resp_len > mtu) {
 		reason = RX_PASS_MTU;
 		goto pass;
 	}

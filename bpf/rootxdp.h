@@ -21,6 +21,10 @@
 #define RX_LABEL_MAX	63	/* RFC 1035 2.3.4 */
 #endif
 #define RX_NAME_MAX	255	/* wire length incl. root label */
+#define RX_MTU_DEFAULT	1500	/* Ethernet's, when rx_cfg holds none (L3 bytes) */
+#define RX_IP4_HLEN	20	/* IPv4 header without options (options: passed) */
+#define RX_IP6_HLEN	40	/* IPv6 fixed header (extension headers: passed) */
+#define RX_UDP_HLEN	8
 #define RX_QUERY_MAX	512	/* larger DNS queries are passed to rootxdpd */
 #define RX_CHUNK	256	/* rx_blob value size */
 #ifndef RX_BODY_MAX

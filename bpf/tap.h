@@ -107,8 +107,8 @@ static __noinline void tap_query(void *ctx, int xdp, struct rx_stats *st,
 	if (!b)
 		return;
 	l4 = o->l4off & 0x7f;
-	v6 = l4 >= ETH_HLEN + 40;
-	l3 = l4 - (v6 ? 40 : 20);
+	v6 = l4 >= ETH_HLEN + RX_IP6_HLEN;
+	l3 = l4 - (v6 ? RX_IP6_HLEN : RX_IP4_HLEN);
 	b->armed = 0;
 	b->path = xdp ? RX_PATH_XDP : RX_PATH_TC;
 	b->rec.qtime_ns = tap_now(cfg);

@@ -38,6 +38,8 @@
 
 #define MAX_LISTEN	16
 #define UDP_BATCH	64
+#define TCP_BACKLOG	128	/* pending connections per listener (accepted at once) */
+#define EPOLL_BATCH	64	/* events taken per epoll_wait */
 #define OUT_HIGH	65536	/* stop reading / generating above this */
 #define PC_BUCKETS	4096
 
@@ -158,7 +160,7 @@ static int open_socket(const struct sockaddr_storage *ss, socklen_t sl, bool tcp
 	}
 	if (bind(fd, (const struct sockaddr *)ss, sl))
 		goto fail;
-	if (tcp && listen(fd, 128))
+	if (tcp && listen(fd, TCP_BACKLOG))
 		goto fail;
 	return fd;
 fail:
@@ -836,11 +838,11 @@ static int idle_sweep(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct epoll_event ev[64];
+	struct epoll_event ev[EPOLL_BATCH];
 	bool stop = false;
 
 	while (!stop) {
-		int n = epoll_wait(w->ep, ev, 64, idle_sweep(w));
+		int n = epoll_wait(w->ep, ev, EPOLL_BATCH, idle_sweep(w));
 
 		fb_live_sync(&w->zone, &w->gen);
 		for (int i = 0; i < n; i++) {

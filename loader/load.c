@@ -118,7 +118,7 @@ int rx_load_image(const struct rx_config *c, const char *pin_root, const char *i
 
 	/* Keep the MTU attach computed; refresh identity, NSID, payload. */
 	memset(&cfg, 0, sizeof(cfg));
-	mtu = bpf_map_lookup_elem(m.cfg, &key, &cfg) == 0 && cfg.mtu ? cfg.mtu : 1500;
+	mtu = bpf_map_lookup_elem(m.cfg, &key, &cfg) == 0 && cfg.mtu ? cfg.mtu : RX_MTU_DEFAULT;
 	err = rx_cfg_write(&m, c, mtu, e, sizeof(e));
 	if (err) {
 		rx_err("cannot write the configuration map: %s", e[0] ? e : rx_strerr(err));
