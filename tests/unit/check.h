@@ -9,7 +9,10 @@
 
 #include <stdio.h>
 
-static int check_passed, check_failed;
+/* One pair of counters per program, also when its checks are spread over
+ * several files (the packet suite's scenario files): weak definitions,
+ * merged by the linker. */
+__attribute__((weak)) int check_passed, check_failed;
 
 #define CHECK(expr) CHECK_MSG(expr, "%s", #expr)
 #define CHECK_MSG(expr, ...)						\

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * cases_rssac.h - the RSSAC002 counters and sketch of both programs
- * (bpf/rssac_bpf.h), included by test_xdp.c (its helpers and state T).
+ * cases_rssac.c - the RSSAC002 counters and sketch of both programs
+ * (bpf/rssac_bpf.h).
  *
  * Counters: known queries through each path; the expected rx_rssac row
  * is built here from what was sent and from the decoded answers (sizes,
@@ -11,6 +11,7 @@
  * within the bound rootxdp states, 3 standard errors = 3 * 1.04 / sqrt(m).
  */
 #include <math.h>
+#include "fixture.h"
 #include "rssac002.h"
 
 static int rssac_read(struct rx_rssac_snap *s)
@@ -228,7 +229,7 @@ static void rssac_days(void)
 		  "the old day had %.0f)", b ? rx_hll_estimate(b->reg[RX_HLL_IPV6]) : -1.0, before);
 }
 
-static void cases_rssac(void)
+void cases_rssac(void)
 {
 	T.rrl_rate = 0;
 	cfg_set(NULL, MTU);
