@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * dnsproto.h - the DNS protocol's numbers, named once for the BPF programs,
- * rootxdpd, the compiler and the loader.  Plain #defines, no includes: it
+ * rootxdpd, the compiler and the loader.  No includes: it
  * builds for the BPF target and for userspace alike.  Only wire facts live
- * here (RFC numbers); rootxdp's own limits are in rootxdp.h.
+ * here (RFC numbers, and the one size rule of the RFCs both responders
+ * apply); rootxdp's own limits are in rootxdp.h.
  */
 #ifndef RX_DNSPROTO_H
 #define RX_DNSPROTO_H
@@ -63,5 +64,22 @@
 
 /* ---- sizes ---- */
 #define DNS_MSG_MAX	65535	/* a TCP message's 16-bit length prefix */
+#define DNS_UDP_PLAIN	512	/* UDP without EDNS (RFC 1035 4.2.1) */
+
+/*
+ * The largest UDP response a query allows (design.md step 12), the one
+ * rule both responders apply: 512 without EDNS; with it, the smaller of
+ * the client's payload and ours, never under 512 (RFC 6891 6.2.3, 6.2.5).
+ */
+static inline __attribute__((always_inline)) unsigned
+dns_udp_limit(int edns, unsigned client_payload, unsigned server_payload)
+{
+	unsigned lim;
+
+	if (!edns)
+		return DNS_UDP_PLAIN;
+	lim = client_payload < server_payload ? client_payload : server_payload;
+	return lim < DNS_UDP_PLAIN ? DNS_UDP_PLAIN : lim;
+}
 
 #endif /* RX_DNSPROTO_H */

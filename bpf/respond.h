@@ -478,11 +478,8 @@ __noinline int build_response(struct rx_scratch *s, const struct rx_query *q,
 
 	maxp = server_payload(cfg);
 	/* Step 12: the size limit. */
-	limit = 512;
+	limit = dns_udp_limit(q->edns, q->payload, maxp);
 	if (q->edns) {
-		limit = q->payload < maxp ? q->payload : maxp;
-		if (limit < 512)
-			limit = 512;
 		optlen = OPT_LEN;
 		if (q->nsid && (cfg->flags & RX_CFG_NSID) && cfg->ident_len) {
 			nsid = cfg->ident_len > RX_IDENT_MAX ? RX_IDENT_MAX :

@@ -167,11 +167,7 @@ static size_t udp_limit(const struct ctx *c)
 
 	if (c->cl->transport == FB_TCP)
 		return c->cap;
-	if (!c->q->edns)
-		return 512;
-	lim = c->q->payload < c->cf->max_payload ? c->q->payload : c->cf->max_payload;
-	if (lim < 512)
-		lim = 512;
+	lim = dns_udp_limit(c->q->edns, c->q->payload, c->cf->max_payload);
 	return lim < c->cap ? lim : c->cap;
 }
 
