@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <string.h>
 #include "dname.h"
 
 static inline uint8_t lc(uint8_t c)
@@ -63,4 +64,52 @@ int rx_dname_cmp(const uint8_t *a, const uint8_t *b)
 			return x[0] < y[0] ? -1 : 1;
 	}
 	return na - nb;
+}
+
+/* Parse the (possibly compressed) name at off.  Each pointer must point
+ * before every byte of the name read so far, so decoding always ends.
+ * Writes the decompressed name to out (if not NULL) and returns the offset
+ * after the name as it sits in the message, or -1: FORMERR. */
+long rx_dname_unpack(const uint8_t *m, size_t len, size_t off, uint8_t *out,
+		     unsigned *outlen)
+{
+	size_t pos = off, limit = off;
+	long after = -1;
+	unsigned n = 0;
+
+	for (;;) {
+		uint8_t l;
+
+		if (pos >= len)
+			return -1;
+		l = m[pos];
+		if ((l & 0xc0) == 0xc0) {
+			size_t to;
+
+			if (pos + 1 >= len)
+				return -1;
+			to = ((size_t)(l & 0x3f) << 8) | m[pos + 1];
+			if (to >= limit)
+				return -1;
+			if (after < 0)
+				after = pos + 2;
+			pos = limit = to;
+			continue;
+		}
+		if (l & 0xc0)	/* 0x40, 0x80: reserved label types */
+			return -1;
+		if (n + l + 1 > 255)
+			return -1;
+		if (pos + 1 + l > len)
+			return -1;
+		if (out)
+			memcpy(out + n, m + pos, l + 1);
+		n += l + 1;
+		pos += l + 1;
+		if (!l)
+			break;
+	}
+	if (outlen)
+		*outlen = n;
+	return after >= 0 ? after : (long)pos;
 }

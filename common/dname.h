@@ -12,6 +12,13 @@
 
 /* Wire length, root label included. */
 unsigned rx_dname_len(const uint8_t *n);
+/* The name at off in a message of len bytes, compression pointers
+ * followed (each must point before every byte of the name read so far, so
+ * decoding ends), uncompressed into out (255 bytes; NULL: only checked),
+ * its length in *outlen (if not NULL).  Returns the offset after the name
+ * as it sits in the message, or -1 (malformed: FORMERR). */
+long rx_dname_unpack(const uint8_t *m, size_t len, size_t off, uint8_t *out,
+		     unsigned *outlen);
 /* Labels, the root not counted ("." is 0). */
 unsigned rx_dname_labels(const uint8_t *n);
 /* Equal, ASCII case-insensitive. */

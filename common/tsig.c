@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include "dname.h"
 #include "tsig.h"
 
 static const struct {
@@ -319,47 +320,6 @@ static uint16_t rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Decompress the name at off (pointers only backwards); returns the
- * offset after it in the message, or -1. */
-static long name_get(const uint8_t *m, size_t len, size_t off, uint8_t *out, unsigned *outlen)
-{
-	size_t pos = off, limit = off;
-	long after = -1;
-	unsigned n = 0;
-
-	for (;;) {
-		uint8_t l;
-
-		if (pos >= len)
-			return -1;
-		l = m[pos];
-		if ((l & 0xc0) == 0xc0) {
-			size_t to;
-
-			if (pos + 1 >= len)
-				return -1;
-			to = ((size_t)(l & 0x3f) << 8) | m[pos + 1];
-			if (to >= limit)
-				return -1;
-			if (after < 0)
-				after = (long)pos + 2;
-			pos = limit = to;
-			continue;
-		}
-		if ((l & 0xc0) || n + l + 1 > 255 || pos + 1 + l > len)
-			return -1;
-		if (out)
-			memcpy(out + n, m + pos, l + 1u);
-		n += l + 1;
-		pos += l + 1;
-		if (!l)
-			break;
-	}
-	if (outlen)
-		*outlen = n;
-	return after >= 0 ? after : (long)pos;
-}
-
 int rx_tsig_rr_find(const uint8_t *m, size_t len, struct rx_tsig_rr *t)
 {
 	unsigned qd, rrs, i;
@@ -372,7 +332,7 @@ int rx_tsig_rr_find(const uint8_t *m, size_t len, struct rx_tsig_rr *t)
 	if (!rd16(m + 10))
 		return 0;
 	for (i = 0; i < qd; i++) {
-		pos = name_get(m, len, (size_t)pos, NULL, NULL);
+		pos = rx_dname_unpack(m, len, (size_t)pos, NULL, NULL);
 		if (pos < 0 || (size_t)pos + 4 > len)
 			return -1;
 		pos += 4;
@@ -384,7 +344,7 @@ int rx_tsig_rr_find(const uint8_t *m, size_t len, struct rx_tsig_rr *t)
 		uint16_t type, rdlen;
 		long a;
 
-		pos = name_get(m, len, start, owner, &olen);
+		pos = rx_dname_unpack(m, len, start, owner, &olen);
 		if (pos < 0 || (size_t)pos + 10 > len)
 			return -1;
 		type = rd16(m + pos);
@@ -402,7 +362,7 @@ int rx_tsig_rr_find(const uint8_t *m, size_t len, struct rx_tsig_rr *t)
 		t->start = start;
 		memcpy(t->key, owner, olen);
 		t->key_len = olen;
-		a = name_get(m, rd + rdlen, rd, t->alg, &t->alg_len);
+		a = rx_dname_unpack(m, rd + rdlen, rd, t->alg, &t->alg_len);
 		if (a < 0 || (size_t)a + 10 > rd + rdlen)
 			return -1;
 		t->time = (uint64_t)rd16(m + a) << 32 | (uint64_t)rd16(m + a + 2) << 16 |

@@ -18,54 +18,6 @@
 
 /* ---------------------------------------------------------------- parse */
 
-/* Parse the (possibly compressed) name at off.  Each pointer must point
- * before every byte of the name read so far, so decoding always ends.
- * Writes the decompressed name to out (if not NULL) and returns the offset
- * after the name as it sits in the message, or -1: FORMERR. */
-long ans_parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out,
-		    unsigned *outlen)
-{
-	size_t pos = off, limit = off;
-	long after = -1;
-	unsigned n = 0;
-
-	for (;;) {
-		uint8_t l;
-
-		if (pos >= len)
-			return -1;
-		l = m[pos];
-		if ((l & 0xc0) == 0xc0) {
-			size_t to;
-
-			if (pos + 1 >= len)
-				return -1;
-			to = ((size_t)(l & 0x3f) << 8) | m[pos + 1];
-			if (to >= limit)
-				return -1;
-			if (after < 0)
-				after = pos + 2;
-			pos = limit = to;
-			continue;
-		}
-		if (l & 0xc0)	/* 0x40, 0x80: reserved label types */
-			return -1;
-		if (n + l + 1 > RX_NAME_MAX)
-			return -1;
-		if (pos + 1 + l > len)
-			return -1;
-		if (out)
-			memcpy(out + n, m + pos, l + 1);
-		n += l + 1;
-		pos += l + 1;
-		if (!l)
-			break;
-	}
-	if (outlen)
-		*outlen = n;
-	return after >= 0 ? after : (long)pos;
-}
-
 /* Steps 4-7 of design.md; returns an rcode: 0 ok, DNS_R_FORMERR. */
 static int parse_query(struct query *q, const struct fb_client *cl)
 {
@@ -76,7 +28,7 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 
 	if (qd != 1 || an != 0)
 		return DNS_R_FORMERR;
-	pos = ans_parse_name(m, q->len, 12, q->qname, &q->qname_len);
+	pos = rx_dname_unpack(m, q->len, 12, q->qname, &q->qname_len);
 	if (pos < 0 || (size_t)pos + 4 > q->len)
 		return DNS_R_FORMERR;
 	q->qtype = rd16(m + pos);
@@ -94,7 +46,7 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 		uint32_t ttl;
 		size_t rd;
 
-		pos = ans_parse_name(m, q->len, pos, owner, &olen);
+		pos = rx_dname_unpack(m, q->len, pos, owner, &olen);
 		if (pos < 0 || (size_t)pos + 10 > q->len)
 			return DNS_R_FORMERR;
 		type = rd16(m + pos);
@@ -110,8 +62,8 @@ static int parse_query(struct query *q, const struct fb_client *cl)
 
 			if (type != DNS_T_SOA)
 				return DNS_R_FORMERR;
-			a = ans_parse_name(m, rd + rdlen, rd, NULL, NULL);
-			b = a < 0 ? -1 : ans_parse_name(m, rd + rdlen, a, NULL, NULL);
+			a = rx_dname_unpack(m, rd + rdlen, rd, NULL, NULL);
+			b = a < 0 ? -1 : rx_dname_unpack(m, rd + rdlen, a, NULL, NULL);
 			if (b < 0 || (size_t)b + 20 != rd + rdlen)
 				return DNS_R_FORMERR;
 			q->has_soa = true;

@@ -67,8 +67,6 @@ static inline void put16(uint8_t *p, uint16_t v)
 }
 
 /* answer.c */
-/* Parse the (possibly compressed) name at off; see answer.c. */
-long ans_parse_name(const uint8_t *m, size_t len, size_t off, uint8_t *out, unsigned *outlen);
 /* FORMERR / NOTIMP with the header only. */
 size_t ans_short_error(struct ctx *c, int rcode);
 /* Header and question; w->cap is left at the limit minus the OPT. */

@@ -22,9 +22,9 @@ static size_t unsigned_error(struct ctx *c, uint16_t error)
 	struct fb_wr w;
 	size_t rdpos;
 
-	if (ans_parse_name(q->m, q->len, q->tsig_name, key, &klen) < 0)
+	if (rx_dname_unpack(q->m, q->len, q->tsig_name, key, &klen) < 0)
 		return ans_short_error(c, DNS_R_FORMERR);
-	a = ans_parse_name(q->m, q->tsig_rdata + q->tsig_rdlen, q->tsig_rdata, alg, &alen);
+	a = rx_dname_unpack(q->m, q->tsig_rdata + q->tsig_rdlen, q->tsig_rdata, alg, &alen);
 	if (a < 0 || (size_t)a + 10 > q->tsig_rdata + q->tsig_rdlen)
 		return ans_short_error(c, DNS_R_FORMERR);
 	rd = q->m + a;	/* time signed (6), fudge (2), MAC size (2), ... */
