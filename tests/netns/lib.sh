@@ -35,6 +35,8 @@
 #   cleanup                         kill recorded PIDs, delete namespaces,
 #                                   pins and temp dirs (idempotent)
 #   need_bins FILE... / need_cmds CMD...   fail at once when missing
+#   knot_primary ZONEFILE [SECRET]  knotd in $NS_SRV on 127.0.0.1@5300 giving
+#                                   AXFR (TSIG-keyed with SECRET); PID in KPID
 #   test_bpf_obj NAME               build tests/netns/NAME.bpf.c, print the .o
 #   ok DESC / fail DESC / check DESC CMD... / expect_eq DESC A B / summary
 #
@@ -334,4 +336,58 @@ ns_setup() {
 	wait_until 5 in_cli ping -c1 -W1 -q "$IP4_SRV" ||
 		_rx_abort "ns_setup: $IP4_SRV not reachable from $NS_CLI"
 	return 0
+}
+
+# knot_primary ZONEFILE [SECRET]: knotd serving ZONEFILE as "." on
+# 127.0.0.1@5300 inside $NS_SRV, AXFR allowed from 127.0.0.0/8 (with
+# SECRET: only with the TSIG key "xfer-key", hmac-sha256); its files in
+# $RX_TMP/knot, its log $RX_TMP/knot.log, its PID in KPID.  Aborts the
+# test if it does not answer.
+knot_primary() {
+	local zone=$1 secret=${2:-} kdir=$RX_TMP/knot keyconf="" aclkey=""
+	mkdir -p "$kdir/db"
+	cp "$zone" "$kdir/root.zone"
+	if [[ -n "$secret" ]]; then
+		keyconf=$'key:\n  - id: xfer-key\n    algorithm: hmac-sha256\n    secret: '"$secret"
+		aclkey=$'\n    key: xfer-key'
+	fi
+	cat >"$kdir/knot.conf" <<EOF
+server:
+    rundir: "$kdir"
+    user: root:root
+    pidfile: "$kdir/knot.pid"
+    listen: 127.0.0.1@5300
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "$kdir/db"
+control:
+    listen: "$kdir/knot.sock"
+$keyconf
+acl:
+  - id: transfer
+    address: 127.0.0.0/8$aclkey
+    action: transfer
+template:
+  - id: default
+    storage: "$kdir"
+    file: "$kdir/root.zone"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    dnssec-signing: off
+    semantic-checks: off
+zone:
+  - domain: "."
+    acl: transfer
+EOF
+	knotc -c "$kdir/knot.conf" conf-check >/dev/null || _rx_abort "knotc conf-check failed"
+	bg_start knot ip netns exec "$NS_SRV" knotd -c "$kdir/knot.conf"
+	KPID=$BG_PID
+	wait_until 10 ip netns exec "$NS_SRV" dig +short +norec -p 5300 @127.0.0.1 . SOA ||
+		_rx_abort "knotd does not answer ($(tail -3 "$RX_TMP/knot.log"))"
 }

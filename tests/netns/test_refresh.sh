@@ -217,47 +217,7 @@ serving "after the failed downloads" $((S + 2))
 bg_stop "$HPID"
 
 # ---------------------------------------------------------------- from AXFR
-kdir=$RX_TMP/knot
-mkdir -p "$kdir/db"
-cp "$RX_TMP/zone-d/root.zone" "$kdir/root.zone"
-cat >"$kdir/knot.conf" <<EOF
-server:
-    rundir: "$kdir"
-    user: root:root
-    pidfile: "$kdir/knot.pid"
-    listen: 127.0.0.1@5300
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "$kdir/db"
-control:
-    listen: "$kdir/knot.sock"
-acl:
-  - id: transfer
-    address: 127.0.0.0/8
-    action: transfer
-template:
-  - id: default
-    storage: "$kdir"
-    file: "$kdir/root.zone"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    dnssec-signing: off
-    semantic-checks: off
-zone:
-  - domain: "."
-    acl: transfer
-EOF
-knotc -c "$kdir/knot.conf" conf-check >/dev/null || _rx_abort "knotc conf-check failed"
-bg_start knot ip netns exec "$NS_SRV" knotd -c "$kdir/knot.conf"
-KPID=$BG_PID
-wait_until 10 ip netns exec "$NS_SRV" dig +short +norec -p 5300 @127.0.0.1 . SOA ||
-	_rx_abort "knotd does not answer ($(tail -3 "$RX_TMP/knot.log"))"
+knot_primary "$RX_TMP/zone-d/root.zone"
 rx_out "refresh by AXFR from knotd: exit 0, silent" 0 '^$' refresh --source axfr://127.0.0.1:5300
 serving "after refresh D by AXFR" $((S + 3))
 check "  ... knotd logged the transfer" grep -qi "AXFR.*started\|AXFR, outgoing" "$RX_TMP/knot.log"
