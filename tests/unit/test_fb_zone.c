@@ -24,6 +24,7 @@
 #include <openssl/sha.h>
 #include <ldns/ldns.h>
 #include "check.h"
+#include "slurp.h"
 #include "fb.h"
 #include "log.h"
 
@@ -73,26 +74,6 @@ static int want_cmp(const void *pa, const void *pb)
 	int c = memcmp(a->b, b->b, a->n < b->n ? a->n : b->n);
 
 	return c ? c : (a->n > b->n) - (a->n < b->n);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	gzFile gz = gzopen(path, "rb");
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	int r;
-
-	if (!gz || !buf)
-		return NULL;
-	while ((r = gzread(gz, buf + n, cap - n - 1)) > 0) {
-		n += r;
-		if (cap - n < 65536)
-			buf = realloc(buf, cap *= 2);
-	}
-	gzclose(gz);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
 }
 
 /* The zone as ldns reads it: every RR (SOA included), as bytes, sorted,

@@ -31,6 +31,7 @@
 #include <zlib.h>
 #include <ldns/ldns.h>
 #include "check.h"
+#include "slurp.h"
 #include "image.h"
 
 static char bin[512], tmpdir[256];
@@ -75,26 +76,6 @@ static bool exists(const char *p)
 }
 
 /* ---- reading the zone independently ---- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	gzFile gz = gzopen(path, "rb");
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	int r;
-
-	if (!gz || !buf)
-		return NULL;
-	while ((r = gzread(gz, buf + n, cap - n - 1)) > 0) {
-		n += r;
-		if (cap - n < 65536)
-			buf = realloc(buf, cap *= 2);
-	}
-	gzclose(gz);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static ldns_rr_list *zone_rrs(const char *path, ldns_rr **soa)
 {
