@@ -51,6 +51,7 @@
 #include "image.h"
 #include "multiprog.h"
 #include "pkt.h"
+#include "../../loader/stats.h"	/* rx_stats_read (bpf/ has a stats.h too) */
 #include "zone_maps.h"
 #include "../unit/check.h"
 
@@ -141,22 +142,15 @@ static void expect_place(int pos, int count, unsigned prio, const char *when)
 	       when, mi.prog_id, mi.pos, mi.count, mi.prio, mi.dispatcher_id);
 }
 
-/* rootxdp's XDP counters summed over CPUs. */
+/* rootxdp's XDP counters summed over CPUs (the loader's reader). */
 static int xdp_stats(int fd, struct rx_stats *sum)
 {
-	int n = libbpf_num_possible_cpus();
-	struct rx_stats_paths *v = n > 0 ? calloc(n, sizeof(*v)) : NULL;
-	__u32 key = 0;
+	struct rx_stats both[RX_PATHS];
 
 	memset(sum, 0, sizeof(*sum));
-	if (!v || bpf_map_lookup_elem(fd, &key, v)) {
-		free(v);
+	if (rx_stats_read(fd, both))
 		return -1;
-	}
-	for (int c = 0; c < n; c++)
-		for (int i = 0; i < RX_STAT_MAX; i++)
-			*rx_stat_ref(sum, i) += *rx_stat_ref(&v[c].xdp, i);
-	free(v);
+	*sum = both[RX_PATH_XDP];
 	return 0;
 }
 
