@@ -104,6 +104,10 @@ if [[ -x "$O/rootxdp-compile" && -x "$O/rootxdpd" ]]; then
 	pin-root = $RX_PIN_DIR
 	# one client asks thousands of questions: conformance, not RRL
 	rrl-rate = 0
+	# ...and opens TCP connections back to back from 6 threads: a slot is
+	# free again only once rootxdpd has read the close, so under load the
+	# default 10 per client refused a query and its immediate retry
+	tcp-max-per-client = 100
 	image = $IMG
 	trust-anchor = $ANCHOR
 	CONF
